@@ -1,0 +1,16 @@
+"""conflict-kg: news articles in, a validated conflict-event knowledge graph out.
+
+The library does the work; the ``kg`` command is a thin layer over it::
+
+    from kg import build, GraphStore
+    summary = build(["data/samples"], GraphStore("kg-store"))
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from kg.build import BuildSummary, build, validate_store  # noqa: E402
+from kg.store import GraphStore  # noqa: E402
+
+__all__ = ["BuildSummary", "GraphStore", "__version__", "build", "validate_store"]

@@ -1,0 +1,246 @@
+"""The ``kg`` command: a thin layer over the library.
+
+Each command parses options and calls one library function. Library errors are turned into
+one-line messages and exit codes here and nowhere else:
+
+0 ok, 1 the graph does not conform to the shapes, 2 bad input or usage, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kg.errors import ExportError, InputError, KGError, ModelError, QueryError, StoreError
+
+EXIT_OK, EXIT_NONCONFORMING, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="kg", no_args_is_help=True, add_completion=False,
+    help="Build, validate, query and export a knowledge graph of conflict events from news.",
+)
+
+StoreOption = Annotated[Path, typer.Option("--store", "-s", help="Folder of the on-disk store.",
+                                           envvar="KG_STORE")]
+DEFAULT_STORE = Path("kg-store")
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _guard(func):
+    """Translate library errors into messages and exit codes, in one place."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except (InputError, QueryError, ExportError) as error:
+            raise _fail(str(error), EXIT_BAD_INPUT) from None
+        except (StoreError, ModelError) as error:
+            raise _fail(str(error), EXIT_BAD_INPUT) from None
+        except KGError as error:
+            raise _fail(str(error), EXIT_INTERNAL) from None
+        except KeyboardInterrupt:
+            raise _fail("interrupted", EXIT_INTERNAL) from None
+        except Exception as error:  # a bug: say so plainly, with the type
+            raise _fail(f"internal error ({type(error).__name__}: {error})", EXIT_INTERNAL) from None
+
+    return wrapper
+
+
+@app.command()
+@_guard
+def build(
+    paths: Annotated[list[Path], typer.Argument(help="Article files (.txt, .jsonl, .html) or folders.")],
+    store: StoreOption = DEFAULT_STORE,
+    rebuild: Annotated[bool, typer.Option(help="Clear the store and build it anew.")] = False,
+    model: Annotated[str | None, typer.Option(help="spaCy pipeline package to use.",
+                                              envvar="KG_SPACY_MODEL")] = None,
+    jobs: Annotated[int, typer.Option(min=1, help="NLP processes.")] = 1,
+    strict: Annotated[bool, typer.Option(help="Exit 2 if any article had to be skipped.")] = False,
+    no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip SHACL validation.")] = False,
+) -> None:
+    """Read articles, extract events, validate and load them into the store."""
+    from kg.build import build as run_build
+    from kg.store import GraphStore
+
+    graph_store = GraphStore(store)
+    show = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if show and total >= 10 and (done % 10 == 0 or done == total):
+            typer.echo(f"\r  {done}/{total} articles", err=True, nl=done == total)
+
+    summary = run_build(paths, graph_store, model=model, rebuild=rebuild,
+                        validate=not no_validate, n_process=jobs, progress=progress)
+    for problem in summary.skipped:
+        typer.echo(f"skipped: {problem}", err=True)
+    typer.echo(
+        f"store: {summary.store}\n"
+        f"articles read: {summary.articles_read}, skipped: {len(summary.skipped)}\n"
+        f"event claims: {summary.claims}, canonical events: {summary.canonical_events}\n"
+        f"triples in store: {summary.triples}\n"
+        f"uncoded event mentions (logged in the graph): {summary.uncoded}\n"
+        f"time: {summary.seconds:.1f} s"
+    )
+    if summary.report is not None:
+        typer.echo(summary.report.to_text(limit=20))
+    if strict and summary.skipped:
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if summary.articles_read == 0 and summary.skipped:
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if summary.report is not None and not summary.report.conforms:
+        raise typer.Exit(EXIT_NONCONFORMING)
+
+
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    turtle = "turtle"
+
+
+@app.command()
+@_guard
+def validate(
+    store: StoreOption = DEFAULT_STORE,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.text,
+) -> None:
+    """Validate the stored graph against the SHACL shapes (exit 1 when it does not conform)."""
+    from kg.build import validate_store
+    from kg.store import GraphStore
+
+    report = validate_store(GraphStore(store, read_only=True))
+    if format is ReportFormat.json:
+        typer.echo(report.to_json())
+    elif format is ReportFormat.turtle:
+        typer.echo(report.to_turtle())
+    else:
+        typer.echo(report.to_text())
+    if not report.conforms:
+        raise typer.Exit(EXIT_NONCONFORMING)
+
+
+class ResultFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _render(results, fmt: ResultFormat) -> str:
+    import pyoxigraph as ox
+
+    if isinstance(results, ox.QueryBoolean):
+        return json.dumps({"boolean": bool(results)}) if fmt is ResultFormat.json else str(bool(results)).lower()
+    if isinstance(results, ox.QueryTriples):
+        return "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in results)
+    variables = [v.value for v in results.variables]
+    rows = [[None if row[v] is None else row[v].value for v in variables] for row in results]
+    if fmt is ResultFormat.json:
+        return json.dumps([dict(zip(variables, r, strict=True)) for r in rows], indent=2,
+                          ensure_ascii=False)
+    if fmt is ResultFormat.csv:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(variables)
+        writer.writerows([["" if v is None else v for v in r] for r in rows])
+        return out.getvalue().rstrip("\n")
+    cells = [variables] + [["" if v is None else _shorten(v) for v in r] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(variables))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.append(f"({len(rows)} rows)")
+    return "\n".join(lines)
+
+
+def _shorten(value: str) -> str:
+    for prefix, short in (("https://w3id.org/conflict-kg/id/", "kgid:"),
+                          ("https://w3id.org/conflict-kg/ontology#", "ce:"),
+                          ("https://w3id.org/conflict-kg/event-type/", "et:")):
+        if value.startswith(prefix):
+            return short + value[len(prefix):]
+    return value
+
+
+@app.command()
+@_guard
+def query(
+    file: Annotated[Path, typer.Argument(help="A SPARQL query file (.rq).")],
+    store: StoreOption = DEFAULT_STORE,
+    format: Annotated[ResultFormat, typer.Option("--format", "-f")] = ResultFormat.table,
+) -> None:
+    """Run a SPARQL query over the store (all graphs as the default graph)."""
+    from kg.store import GraphStore
+
+    if not file.is_file():
+        raise InputError(str(file), "no such query file")
+    text = file.read_text(encoding="utf-8")
+    results = GraphStore(store, read_only=True).query(text)
+    typer.echo(_render(results, format))
+
+
+@app.command()
+@_guard
+def export(
+    format: Annotated[str, typer.Option("--format", "-f", help="trig, nquads, turtle, ntriples, jsonld, events-jsonl, graphml")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    store: StoreOption = DEFAULT_STORE,
+    claims: Annotated[bool, typer.Option(help="events-jsonl: per-article claims instead of canonical events.")] = False,
+) -> None:
+    """Export the graph for other tools."""
+    from kg.export import export as run_export
+    from kg.store import GraphStore
+
+    count = run_export(GraphStore(store, read_only=True), format, output, claims=claims)
+    typer.echo(f"wrote {output} ({format}, {count} {'records' if format in {'events-jsonl', 'graphml'} else 'triples'})")
+
+
+@app.command()
+@_guard
+def info(store: StoreOption = DEFAULT_STORE) -> None:
+    """Versions of the package, the spaCy model and the ontology; store statistics."""
+    import kg
+    from kg.nlp.pipeline import model_name
+    from kg.rdf.namespace import ONTOLOGY_VERSION
+    from kg.resources import resource_origin
+    from kg.store import GraphStore
+
+    typer.echo(f"conflict-kg {kg.__version__}")
+    typer.echo(f"ontology {ONTOLOGY_VERSION} (resources: {resource_origin()})")
+    try:
+        import spacy
+
+        name = model_name()
+        meta = spacy.info(name) if name else {}
+        typer.echo(f"spaCy {spacy.__version__}, model {name} {meta.get('version', '?')}")
+    except Exception as error:  # the model may be missing; info still reports the rest
+        typer.echo(f"spaCy model: not loadable ({error})")
+    if store.exists():
+        stats = GraphStore(store, read_only=True).stats()
+        typer.echo(
+            f"store {stats.path}: {stats.quads} quads in {stats.named_graphs} graphs; "
+            f"{stats.article_graphs} articles, {stats.claims} claims, "
+            f"{stats.canonical_events} canonical events"
+        )
+    else:
+        typer.echo(f"store {store}: not built yet")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+"""Date expressions: absolute ("21 March 2024", "4 FEB 90", "2024-03-21"), partial ("in March")
+and relative ("yesterday", "last Tuesday", "two days ago") resolved against a reference date.
+
+Pure functions over strings; no spaCy. The NLP stage finds candidate expressions (spaCy's DATE
+entities and the date line), this module turns them into a :class:`DateValue`-ready tuple.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from kg.records import Precision
+
+MONTHS: dict[str, int] = {}
+for _number in range(1, 13):
+    MONTHS[calendar.month_name[_number].lower()] = _number
+    MONTHS[calendar.month_abbr[_number].lower()] = _number
+MONTHS["sept"] = 9
+for _name, _number in {
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
+    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
+    "décembre": 12, "decembre": 12,
+}.items():
+    MONTHS.setdefault(_name, _number)
+
+WEEKDAYS = {calendar.day_name[i].lower(): i for i in range(7)}
+
+_MONTH_RE = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "a": 1, "an": 1,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedDate:
+    value: dt.date
+    earliest: dt.date
+    latest: dt.date
+    precision: Precision
+
+
+def expand_year(year: int) -> int:
+    """Two-digit years as news agencies write them: 89 -> 1989, 24 -> 2024."""
+    if year >= 100:
+        return year
+    return 1900 + year if year >= 50 else 2000 + year
+
+
+def _day(year: int, month: int, day: int) -> ResolvedDate | None:
+    try:
+        value = dt.date(year, month, day)
+    except ValueError:
+        return None
+    return ResolvedDate(value, value, value, Precision.DAY)
+
+
+def _month(year: int, month: int) -> ResolvedDate:
+    last = calendar.monthrange(year, month)[1]
+    return ResolvedDate(
+        dt.date(year, month, 1), dt.date(year, month, 1), dt.date(year, month, last),
+        Precision.MONTH,
+    )
+
+
+def _year_before(reference: dt.date | None, month: int, day: int = 1) -> int | None:
+    """Year of a month/day written without one: the latest such day not after the reference."""
+    if reference is None:
+        return None
+    year = reference.year
+    try:
+        if dt.date(year, month, day) > reference:
+            year -= 1
+    except ValueError:
+        return year
+    return year
+
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DMY = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\.?,?\s+(\d{{2,4}})$")
+_MDY = re.compile(rf"^({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{2,4}})$")
+_DM = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\.?$")
+_MD = re.compile(rf"^({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?$")
+_MY = re.compile(rf"^({_MONTH_RE})\.?,?\s+(\d{{4}})$")
+_M = re.compile(rf"^({_MONTH_RE})\.?$")
+_AGO = re.compile(r"^(\d+|" + "|".join(_NUMBER_WORDS) + r")\s+(day|week)s?\s+ago$")
+_WEEKDAY = re.compile(r"^(?:(last|this|past)\s+)?(" + "|".join(WEEKDAYS) + r")(?:\s+(?:night|morning|afternoon|evening))?$")
+_LEAD = re.compile(r"^(?:on|in|since|during|early|late|the|last|this|past)\s+", re.I)
+
+
+def parse_date(expression: str, reference: dt.date | None = None) -> ResolvedDate | None:
+    """Resolve one date expression; ``None`` when it is not a date this module understands.
+
+    Relative and year-less expressions need ``reference`` (the article's date) and are taken
+    to point backwards from it, as news reports past events.
+    """
+    text = " ".join(expression.lower().replace(",", ", ").split()).strip(" .,;:")
+    text = text.replace(" ,", ",")
+    for _ in range(2):
+        stripped = _LEAD.sub("", text) if not _WEEKDAY.match(text) else text
+        if stripped == text:
+            break
+        text = stripped
+    if match := _ISO.match(text):
+        return _day(int(match[1]), int(match[2]), int(match[3]))
+    if match := _DMY.match(text):
+        return _day(expand_year(int(match[3])), MONTHS[match[2]], int(match[1]))
+    if match := _MDY.match(text):
+        return _day(expand_year(int(match[3])), MONTHS[match[1]], int(match[2]))
+    if match := _MY.match(text):
+        return _month(int(match[2]), MONTHS[match[1]])
+    if reference is None:
+        return None
+    if match := _DM.match(text) or _MD.match(text):
+        day_part, month_part = (match[1], match[2]) if match.re is _DM else (match[2], match[1])
+        month, day = MONTHS[month_part], int(day_part)
+        year = _year_before(reference, month, day)
+        return _day(year, month, day) if year is not None else None
+    if match := _M.match(text):
+        if text in {"may", "march"}:  # too often a verb; only accepted with a day or year
+            return None
+        year = _year_before(reference, MONTHS[match[1]])
+        return _month(year, MONTHS[match[1]]) if year is not None else None
+    if text in {"today", "tonight", "this morning", "this afternoon", "this evening"}:
+        return ResolvedDate(reference, reference, reference, Precision.DAY)
+    if text in {"yesterday", "last night", "yesterday morning", "yesterday afternoon"}:
+        value = reference - dt.timedelta(days=1)
+        return ResolvedDate(value, value, value, Precision.DAY)
+    if text == "day before yesterday":
+        value = reference - dt.timedelta(days=2)
+        return ResolvedDate(value, value, value, Precision.DAY)
+    if match := _AGO.match(text):
+        count = int(match[1]) if match[1].isdigit() else _NUMBER_WORDS[match[1]]
+        days = count * (7 if match[2] == "week" else 1)
+        value = reference - dt.timedelta(days=days)
+        if match[2] == "week":
+            return ResolvedDate(value, value - dt.timedelta(days=3), value + dt.timedelta(days=3),
+                                Precision.MONTH)
+        return ResolvedDate(value, value, value, Precision.DAY)
+    if match := _WEEKDAY.match(text):
+        weekday = WEEKDAYS[match[2]]
+        back = (reference.weekday() - weekday) % 7
+        if back == 0 and match[1] in {"last", "past"}:
+            back = 7
+        value = reference - dt.timedelta(days=back)
+        return ResolvedDate(value, value, value, Precision.DAY)
+    return None
+
+
+_ISO_LINE = re.compile(r"^\s*(?:date|dated|published)\s*[:=]?\s*(\d{4}-\d{2}-\d{2})\b\s*", re.I)
+# "LIMA, 20 DEC 89 (TELEVISION PERUANA) --", "KAYA, Burkina Faso, March 21 (Reuters) -"
+_AGENCY_LINE = re.compile(
+    r"^\s*(?P<place>[A-Z][A-Za-z.'\- ]{1,40}?(?:,\s*[A-Z][A-Za-z.'\- ]{1,30}?)?),\s*"
+    rf"(?P<date>\d{{1,2}}\s+(?:{_MONTH_RE})\.?\s+\d{{2,4}}|(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:,\s*\d{{4}})?)"
+    r"\s*(?:\((?P<source>[^)]{1,60})\))?\s*(?:--|—|–|-)\s*(?:\[[A-Z ]+\]\s*)?",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Dateline:
+    date: dt.date | None
+    place: str | None
+    source: str | None
+    end: int  # offset where the article body starts
+
+
+def parse_dateline(text: str, published: dt.date | None = None) -> Dateline | None:
+    """Recognise a date line at the start of an article; ``None`` when there is none."""
+    head = text[:300]
+    if match := _ISO_LINE.match(head):
+        resolved = parse_date(match[1])
+        return Dateline(resolved.value if resolved else None, None, None, match.end())
+    if match := _AGENCY_LINE.match(head):
+        resolved = parse_date(match["date"], published)
+        place = " ".join(match["place"].split())
+        return Dateline(
+            resolved.value if resolved else None, place, match["source"], match.end()
+        )
+    return None

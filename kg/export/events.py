@@ -1,0 +1,195 @@
+"""The flat events table (``events-jsonl``), read from the graph with SPARQL.
+
+One JSON object per event in the prediction format of ``shared/eval/FORMAT.md``: canonical
+events when the store has them, per-article claims otherwise or with ``claims=True``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from kg.store import GraphStore
+
+PREFIXES = """
+PREFIX ce: <https://w3id.org/conflict-kg/ontology#>
+PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
+PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX schema: <https://schema.org/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+
+EVENTS = PREFIXES + """
+SELECT ?e ?type ?date ?fat ?prec ?parentType ?place WHERE {
+  ?e a ?class ; ce:eventType ?t .
+  BIND(STRAFTER(STR(?t), "/event-type/") AS ?type)
+  OPTIONAL { ?e ce:date ?date }
+  OPTIONAL { ?e ce:fatalities ?fat }
+  OPTIONAL { ?e ce:geoPrecision ?prec }
+  OPTIONAL { ?e sem:hasPlace ?place }
+  OPTIONAL { ?e ce:subEventOf/ce:eventType ?pt . BIND(STRAFTER(STR(?pt), "/event-type/") AS ?parentType) }
+} ORDER BY ?e
+"""
+
+SOURCES = PREFIXES + """
+SELECT ?e ?doc ?title ?published WHERE {
+  ?e a ?class ; ce:sourceArticle ?a . ?a ce:docId ?doc .
+  OPTIONAL { ?a dcterms:title ?title } OPTIONAL { ?a schema:datePublished ?published }
+}
+"""
+
+PARTICIPANTS = PREFIXES + """
+SELECT ?e ?part ?role ?kind ?actor ?name ?wd ?mention WHERE {
+  ?e a ?class ; ce:participation ?part .
+  ?part ce:role ?r ; ce:actorKind ?kind ; rdf:value ?actor ; ce:mention ?mention .
+  BIND(STRAFTER(STR(?r), "#") AS ?role)
+  OPTIONAL { ?actor rdfs:label ?name }
+  OPTIONAL { ?actor skos:exactMatch ?wd FILTER(STRSTARTS(STR(?wd), "http://www.wikidata.org/entity/")) }
+}
+"""
+
+MATERIEL = PREFIXES + """
+SELECT ?e ?lot ?model ?name ?category ?origin ?role ?qty ?mention WHERE {
+  ?e a ?class ; ce:materiel ?lot .
+  ?lot ce:weaponModel ?model ; ce:materielRole ?r ; ce:mention ?mention .
+  BIND(LCASE(STRAFTER(STR(?r), "#")) AS ?role)
+  OPTIONAL { ?model rdfs:label ?name }
+  OPTIONAL { ?model ce:weaponCategory ?c BIND(STRAFTER(STR(?c), "/weapon-category/") AS ?category) }
+  OPTIONAL { ?lot ce:originCountry/rdfs:label ?origin }
+  OPTIONAL { ?lot ce:quantity ?qty }
+}
+"""
+
+PLACE_MENTIONS = PREFIXES + "SELECT ?e ?m WHERE { ?e a ?class ; ce:placeMention ?m }"
+
+PLACES = PREFIXES + """
+SELECT DISTINCT ?place ?name ?wkt ?gn ?anchorGn ?country ?admin1 WHERE {
+  ?e a ?class ; sem:hasPlace ?place .
+  ?place rdfs:label ?name .
+  OPTIONAL { ?place geo:hasGeometry/geo:asWKT ?wkt }
+  OPTIONAL { ?place ce:geonamesId ?gn }
+  OPTIONAL { ?place ce:near/ce:geonamesId ?anchorGn }
+  OPTIONAL { ?place ce:locatedIn* ?c . ?c a ce:Country ; rdfs:label ?country }
+  OPTIONAL { ?place ce:countryCode ?cc . ?c2 a ce:Country ; ce:countryCode ?cc ; rdfs:label ?country }
+  OPTIONAL { ?place (ce:locatedIn|ce:near)* ?a1 . ?a1 ce:placeLevel "admin1" ; rdfs:label ?admin1 }
+}
+"""
+
+_ROLE_FIELD = {"AttackerRole": "attackers", "CapturerRole": "attackers",
+               "TargetRole": "targets", "CapturedFromRole": "targets", "VictimRole": "victims"}
+
+
+def _value(term: Any) -> Any:
+    return None if term is None else term.value
+
+
+def _rows(store: GraphStore, query: str, event_class: str):
+    # the class is one of two constants of this module, never user input
+    return store.query(query.replace("?class", f"<{event_class}>"))
+
+
+def _point(wkt: str | None) -> tuple[float | None, float | None]:
+    if not wkt or not wkt.startswith("POINT("):
+        return None, None
+    lon, lat = wkt[6:-1].split()
+    return float(lat), float(lon)
+
+
+def collect_events(store: GraphStore, *, claims: bool = False) -> list[dict[str, Any]]:
+    ce = "https://w3id.org/conflict-kg/ontology#"
+    has_canonical = not claims and bool(store.query(f"ASK {{ ?e a <{ce}CanonicalEvent> }}"))
+    event_class = ce + ("CanonicalEvent" if has_canonical else "EventClaim")
+    places: dict[str, dict[str, Any]] = {}
+    for row in _rows(store, PLACES, event_class):
+        lat, lon = _point(_value(row["wkt"]))
+        key = _value(row["place"])
+        places.setdefault(key, {
+            "name": _value(row["name"]), "country": _value(row["country"]),
+            "admin1": _value(row["admin1"]), "lat": lat, "lon": lon,
+            "geonames_id": int(_value(row["gn"]) or _value(row["anchorGn"]) or 0) or None,
+        })
+    events: dict[str, dict[str, Any]] = {}
+    for row in _rows(store, EVENTS, event_class):
+        key = _value(row["e"])
+        place = places.get(_value(row["place"]) or "")
+        location = None
+        if place is not None:
+            location = {**place, "mentions": [], "precision":
+                        int(_value(row["prec"])) if row["prec"] is not None else None}
+        events[key] = {
+            "id": key, "type": _value(row["type"]), "parent": _value(row["parentType"]),
+            "date": _value(row["date"]), "location": location,
+            "attackers": [], "targets": [], "victims": [], "unnamed_victims": [], "weapons": [],
+            "fatalities": int(_value(row["fat"])) if row["fat"] is not None else None,
+            "sources": [],
+        }
+    for row in _rows(store, SOURCES, event_class):
+        event = events.get(_value(row["e"]))
+        if event is not None:
+            event["sources"].append({"doc_id": _value(row["doc"]), "title": _value(row["title"]),
+                                     "published": _value(row["published"])})
+    for row in _rows(store, PLACE_MENTIONS, event_class):
+        event = events.get(_value(row["e"]))
+        if event is not None and event["location"] is not None:
+            event["location"]["mentions"].append(_value(row["m"]))
+    parts: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in _rows(store, PARTICIPANTS, event_class):
+        event = events.get(_value(row["e"]))
+        if event is None:
+            continue
+        entry = parts.get((event["id"], _value(row["part"])))
+        if entry is None:
+            kind = _value(row["kind"])
+            field = _ROLE_FIELD[_value(row["role"])]
+            if field == "victims" and kind != "person":
+                field = "unnamed_victims"
+            actor = _value(row["actor"])
+            entry = {"name": _value(row["name"]), "kind": kind, "mentions": [],
+                     "id": actor if "/actor/" in actor else None,
+                     "wikidata": (_value(row["wd"]) or "").rsplit("/", 1)[-1] or None}
+            parts[(event["id"], _value(row["part"]))] = entry
+            event[field].append(entry)
+        entry["mentions"].append(_value(row["mention"]))
+    lots: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in _rows(store, MATERIEL, event_class):
+        event = events.get(_value(row["e"]))
+        if event is None:
+            continue
+        entry = lots.get((event["id"], _value(row["lot"])))
+        if entry is None:
+            entry = {"name": _value(row["name"]), "kind": "weapon", "mentions": [],
+                     "category": _value(row["category"]), "origin": _value(row["origin"]),
+                     "role": _value(row["role"]),
+                     "quantity": int(_value(row["qty"])) if row["qty"] is not None else None,
+                     "id": _value(row["model"])}
+            lots[(event["id"], _value(row["lot"]))] = entry
+            event["weapons"].append(entry)
+        entry["mentions"].append(_value(row["mention"]))
+    return [_tidy(e) for e in events.values()]
+
+
+def _tidy(event: dict[str, Any]) -> dict[str, Any]:
+    """Sort the lists so that the same graph always gives the same file."""
+    for field in ("attackers", "targets", "victims", "unnamed_victims", "weapons"):
+        for entry in event[field]:
+            entry["mentions"] = sorted(set(entry["mentions"]), key=lambda m: (-len(m), m))
+        event[field].sort(key=lambda x: (x["name"] or "", x["mentions"]))
+    event["sources"].sort(key=lambda s: s["doc_id"])
+    if event["location"]:
+        event["location"]["mentions"] = sorted(set(event["location"]["mentions"]))
+    return event
+
+
+def write_events_jsonl(store: GraphStore, output: Path, *, claims: bool = False) -> int:
+    events = collect_events(store, claims=claims)
+    events.sort(key=lambda e: (e["sources"][0]["doc_id"] if e["sources"] else "", e["id"]))
+    with output.open("w", encoding="utf-8") as handle:
+        for event in events:
+            handle.write(json.dumps(event, ensure_ascii=False) + "\n")
+    return len(events)
+
+

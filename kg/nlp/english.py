@@ -1,0 +1,107 @@
+"""English lexicon of the extractor: event triggers, role nouns and light verbs.
+
+Everything language-specific that is not in the spaCy model or the reference tables lives
+here, so that a French lexicon can sit beside it.
+"""
+
+from __future__ import annotations
+
+# lemma -> event family. A family is refined into a type code once the arguments are known.
+VERB_TRIGGERS: dict[str, str] = {
+    "attack": "attack", "assault": "attack", "ambush": "attack", "raid": "attack",
+    "storm": "attack", "kill": "attack", "murder": "attack", "assassinate": "attack",
+    "massacre": "attack", "shoot": "attack", "machinegun": "attack", "machine-gun": "attack",
+    "behead": "attack", "slay": "attack", "execute": "attack", "stab": "attack",
+    "wound": "attack", "injure": "attack", "strike": "attack",
+    "clash": "clash", "fight": "clash", "battle": "clash", "engage": "clash",
+    "bomb": "bombing", "dynamite": "bombing", "detonate": "bombing", "explode": "bombing",
+    "blow": "bombing",
+    "shell": "shelling", "bombard": "shelling", "mortar": "shelling",
+    "kidnap": "abduction", "abduct": "abduction",
+    "burn": "arson", "torch": "arson",
+    "rob": "robbery", "steal": "robbery", "loot": "looting", "ransack": "looting",
+    "pillage": "looting", "plunder": "looting",
+    "capture": "capture", "seize": "capture", "confiscate": "capture",
+    "arrest": "arrests", "detain": "arrests", "apprehend": "arrests",
+    "protest": "protest", "demonstrate": "protest", "riot": "riot",
+}
+
+NOUN_TRIGGERS: dict[str, str] = {
+    "attack": "attack", "assault": "attack", "ambush": "attack", "raid": "attack",
+    "massacre": "attack", "killing": "attack", "murder": "attack", "assassination": "attack",
+    "shooting": "attack", "offensive": "attack", "incursion": "attack",
+    "clash": "clash", "fighting": "clash", "battle": "clash", "skirmish": "clash",
+    "confrontation": "clash", "firefight": "clash", "combat": "clash", "gunfight": "clash",
+    "bombing": "bombing", "explosion": "bombing", "blast": "bombing", "bomb": "bombing",
+    "shelling": "shelling", "bombardment": "shelling", "airstrike": "air", "air strike": "air",
+    "kidnapping": "abduction", "abduction": "abduction", "hostage": "abduction",
+    "arson": "arson", "robbery": "robbery", "theft": "robbery", "holdup": "robbery",
+    "looting": "looting",
+    "capture": "capture", "seizure": "capture",
+    "arrest": "arrests", "detention": "arrests",
+    "protest": "protest", "demonstration": "protest", "march": "protest", "riot": "riot",
+}
+
+# Verb + object phrases: (verb lemma, object lemma) -> family
+PHRASE_TRIGGERS: dict[tuple[str, str], str] = {
+    ("gain", "control"): "capture", ("take", "control"): "capture",
+    ("take", "possession"): "capture", ("set", "fire"): "arson", ("open", "fire"): "attack",
+    ("take", "hostage"): "abduction", ("hold", "hostage"): "abduction",
+}
+
+# Verbs whose subject is the agent of a nominal trigger in their object: "launched an attack".
+LIGHT_VERBS = {
+    "launch", "carry", "stage", "mount", "conduct", "perpetrate", "commit", "claim", "lead",
+    "make", "unleash", "initiate", "execute", "plan",
+}
+
+# Nouns naming armed people without naming a group: perpetrators of kind "group".
+ARMED_NOUNS = {
+    "militant", "gunman", "fighter", "guerrilla", "rebel", "insurgent", "jihadist",
+    "terrorist", "attacker", "assailant", "soldier", "troop", "force", "militia",
+    "militiaman", "bandit", "extremist", "commando", "hitman", "gunmen", "gang", "man",
+    "individual", "subversive", "paramilitary", "policeman", "police", "army", "patrol",
+    "unit", "column", "squad", "combatant", "element", "kidnapper", "terrorists",
+    "member", "group", "faction", "cell", "jihadis", "jihadi", "raider", "killer",
+}
+
+# Nouns that continue an actor mention: "ISIS militants", "al-Qaeda affiliates".
+ACTOR_HEAD_NOUNS = ARMED_NOUNS | {"affiliate", "counterpart", "ally", "loyalist", "supporter"}
+AFFILIATE_WORDS = {"affiliate", "affiliated", "linked", "allied", "aligned", "loyal"}
+
+CIVILIAN_NOUNS = {
+    "civilian", "villager", "peasant", "resident", "farmer", "student", "worshipper",
+    "people", "person", "woman", "child", "inhabitant", "passenger", "teacher", "trader",
+    "herder", "family", "priest", "journalist", "official", "worker", "citizen",
+}
+
+# Collective nouns for materiel; a capture of these is a materiel capture.
+MATERIEL_NOUNS = {
+    "weapon", "weaponry", "arm", "arms", "equipment", "ammunition", "arsenal", "materiel",
+    "rifle", "vehicle", "munition", "firearm", "explosive", "gun", "launcher", "rocket",
+    "mortar", "grenade", "cache", "stockpile", "hardware",
+}
+
+# Words that make a mention non-specific or not (yet) real.
+IRREALIS_MODIFIERS = {
+    "future", "possible", "potential", "planned", "alleged", "threatened", "imminent",
+    "further", "new", "more", "any", "each", "every", "such", "similar", "direct",
+}
+IRREALIS_AUX = {"will", "would", "could", "may", "might", "should", "must", "can", "shall"}
+
+ANAPHORIC_DETERMINERS = {"this", "that", "the", "these", "those", "its", "their"}
+
+LOCATION_RELATIONS = {
+    "near": "near", "outside": "near", "around": "near", "close to": "near",
+    "north of": "north of", "south of": "south of", "east of": "east of", "west of": "west of",
+    "northeast of": "northeast of", "northwest of": "northwest of",
+    "southeast of": "southeast of", "southwest of": "southwest of",
+}
+
+PLACE_CLASS_NOUNS = {
+    "city", "town", "village", "municipality", "department", "province", "region",
+    "district", "commune", "hamlet", "locality", "county", "state", "area", "jurisdiction",
+}
+
+FATALITY_VERBS = {"kill", "die", "murder", "slay", "massacre", "execute", "behead", "assassinate"}
+FATALITY_NOUNS = {"death", "dead", "fatality", "casualty", "body", "corpse"}

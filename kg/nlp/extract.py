@@ -1,0 +1,535 @@
+"""Read events out of a parsed spaCy ``Doc``: triggers, roles, materiel, place, date, fatalities.
+
+Functions here read a Doc and return records; they never change the Doc, never touch files
+and never link to reference identities beyond the ids the rulers put on entities (linking in
+context is the resolution stage's job).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.dates import parse_date
+from kg.nlp import english as en
+from kg.nlp.pipeline import ACTOR_LABEL, WEAPON_LABEL
+from kg.records import (
+    ActorRef, Article, DateOrigin, DateValue, EventClaim, Evidence, Extraction, MaterielLot,
+    PlaceRef, PlaceSegment,
+)
+from kg.reference import ReferenceData, fold
+
+AFFILIATE_NOTE = "affiliate-of"
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "a dozen": 12,
+    "dozen": 12,
+}
+_DROP_LEFT = {"det", "poss", "predet", "nummod", "case", "punct", "cc", "quantmod"}
+
+
+def number_value(text: str) -> int | None:
+    cleaned = text.lower().replace(",", "").strip()
+    if cleaned.isdigit():
+        return int(cleaned)
+    return _NUMBER_WORDS.get(cleaned)
+
+
+# -- candidates --------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ActorCandidate:
+    """An actor mention in a Doc: the core entity and the span the article uses for it."""
+
+    start: int  # token span of the whole mention
+    end: int
+    core_start: int
+    core_end: int
+    kind: str
+    ruler_id: str | None
+    affiliate: bool
+
+    def mentions(self, doc: Doc) -> tuple[str, ...]:
+        whole = _clean(doc[self.start : self.end])
+        core = doc[self.core_start : self.core_end].text
+        return tuple(dict.fromkeys(m for m in (whole, core) if m))
+
+    def ref(self, doc: Doc) -> ActorRef:
+        core = doc[self.core_start : self.core_end].text
+        return ActorRef(
+            mentions=self.mentions(doc), kind=self.kind, actor_id=self.ruler_id,
+            name=core, link_note=AFFILIATE_NOTE if self.affiliate else None,
+        )
+
+
+def _clean(span: Span) -> str:
+    tokens = list(span)
+    while tokens and (tokens[0].dep_ in {"det", "poss"} or tokens[0].is_punct
+                      or tokens[0].lower_ in {"the", "a", "an", "their", "its", "his", "her"}):
+        tokens = tokens[1:]
+    while tokens and tokens[-1].is_punct and tokens[-1].text not in {")"}:
+        tokens = tokens[:-1]
+    if not tokens:
+        return ""
+    doc = span.doc
+    return doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+
+
+def actor_candidates(doc: Doc) -> list[ActorCandidate]:
+    """Every actor mention of the Doc, named (rulers, NER) or generic ("gunmen")."""
+    cands: list[ActorCandidate] = []
+    covered: set[int] = set()
+    ents = list(doc.ents)
+    skip: set[int] = set()
+    for index, ent in enumerate(ents):
+        if index in skip or ent.label_ not in {ACTOR_LABEL, "ORG", "PERSON", "NORP"}:
+            continue
+        if ent.label_ == "NORP":
+            continue
+        if ent.label_ in {"ORG", "PERSON"} and not any(
+            t.pos_ == "PROPN" or (t.is_upper and len(t) > 1) for t in ent
+        ):
+            continue
+        if ent.label_ in {"ORG", "PERSON"} and ent.root.lemma_.lower() in en.MATERIEL_NOUNS:
+            continue
+        start, core_start, core_end = ent.start, ent.start, ent.end
+        ruler_id = ent.ent_id_ or None if ent.label_ == ACTOR_LABEL else None
+        kind = "person" if ent.label_ == "PERSON" else "organization"
+        affiliate = False
+        end = ent.end
+        nxt = ents[index + 1] if index + 1 < len(ents) else None
+        # "Al-Qaeda's JNIM faction": the possessor is context, the possessed is the actor.
+        if (nxt is not None and nxt.label_ == ACTOR_LABEL and nxt.start == ent.end + 1
+                and doc[ent.end].tag_ == "POS"):
+            core_start, core_end, ruler_id = nxt.start, nxt.end, nxt.ent_id_ or None
+            end = nxt.end
+            skip.add(index + 1)
+        # extend over "affiliated forces", "militants", "affiliates"
+        position = end
+        while position < len(doc):
+            tok = doc[position]
+            if tok.lemma_.lower() in en.AFFILIATE_WORDS or tok.lower_ in en.AFFILIATE_WORDS:
+                affiliate = True
+            elif tok.text == "-" and position + 1 < len(doc) and doc[position + 1].lower_ in en.AFFILIATE_WORDS:
+                pass
+            elif tok.lemma_.lower() in en.ACTOR_HEAD_NOUNS and tok.pos_ in {"NOUN", "PROPN"}:
+                if tok.lemma_.lower() == "affiliate":
+                    affiliate = True
+            else:
+                break
+            position += 1
+        end = max(end, position) if position > end and doc[position - 1].pos_ in {"NOUN", "PROPN"} else end
+        # "Al-Qaeda affiliates (JNIM)": the bracketed name is the actor itself.
+        if (end + 2 < len(doc) and doc[end].text == "(" and index + 1 < len(ents)
+                and ents[index + 1].start == end + 1 and ents[index + 1].label_ == ACTOR_LABEL
+                and doc[ents[index + 1].end].text == ")"):
+            inner = ents[index + 1]
+            core_start, core_end, ruler_id = inner.start, inner.end, inner.ent_id_ or None
+            end = inner.end + 1
+            affiliate = False
+            skip.add(index + 1)
+        if affiliate and core_start != ent.start:
+            affiliate = False
+        cands.append(ActorCandidate(start, end, core_start, core_end, kind, ruler_id, affiliate))
+        covered.update(range(start, end))
+    for tok in doc:
+        if tok.i in covered or tok.pos_ not in {"NOUN", "PROPN"}:
+            continue
+        lemma = tok.lemma_.lower()
+        if lemma in en.ARMED_NOUNS and lemma not in {"member", "group", "element", "unit",
+                                                     "cell", "man", "individual"} or (
+            lemma in {"man", "individual", "group", "element", "unit", "member"}
+            and _has_armed_modifier(tok)
+        ):
+            if any(c.dep_ == "compound" and c.i in covered for c in tok.children):
+                continue
+            if tok.dep_ in {"compound", "amod", "nmod"} and tok.head.pos_ in {"NOUN", "PROPN"} \
+                    and tok.head.lemma_.lower() not in en.ARMED_NOUNS:
+                continue
+            start = _np_start(tok)
+            cands.append(ActorCandidate(start, tok.i + 1, start, tok.i + 1, "group", None, False))
+            covered.update(range(start, tok.i + 1))
+    return sorted(cands, key=lambda c: c.start)
+
+
+def _has_armed_modifier(tok: Token) -> bool:
+    return any(c.lower_ in {"armed", "heavily", "unidentified", "unknown", "masked", "guerrilla",
+                            "terrorist", "rebel", "urban"} for c in tok.lefts)
+
+
+def _np_start(tok: Token) -> int:
+    start = tok.i
+    for child in sorted(tok.lefts, key=lambda c: c.i, reverse=True):
+        if child.dep_ in _DROP_LEFT or child.i != start - 1 and child.i < start - 1 and child.dep_ in _DROP_LEFT:
+            break
+        if child.i == start - 1 or child.right_edge.i == start - 1:
+            start = child.left_edge.i
+        else:
+            break
+    while start < tok.i and (tok.doc[start].dep_ in _DROP_LEFT or tok.doc[start].is_punct):
+        start += 1
+    return start
+
+
+# -- arguments ---------------------------------------------------------------------------
+class _Args:
+    def __init__(self) -> None:
+        self.agents: list[Token] = []
+        self.patients: list[Token] = []
+        self.sources: list[Token] = []
+        self.instruments: list[Token] = []
+        self.objects: list[Token] = []  # what was captured / burned / stolen
+        self.exact: set[int] = set()  # tokens whose conjuncts belong to another role
+
+
+def _with_conjuncts(tokens: Iterable[Token]) -> list[Token]:
+    out: list[Token] = []
+    for tok in tokens:
+        out.append(tok)
+        out.extend(tok.conjuncts)
+    return out
+
+
+def _pobj(prep: Token) -> list[Token]:
+    return [c for c in prep.children if c.dep_ in {"pobj", "pcomp"}]
+
+
+def _prep_args(head: Token, args: _Args, nominal: bool) -> None:
+    for child in head.children:
+        if child.dep_ not in {"prep", "agent"}:
+            continue
+        word = child.lower_
+        objs = _pobj(child)
+        if child.dep_ == "agent" or word == "by":
+            args.agents.extend(objs)
+        elif word in {"against", "on", "upon", "at"}:
+            args.patients.extend(objs)
+        elif word == "between":
+            for obj in objs:
+                conj = obj.conjuncts
+                args.agents.append(obj)
+                args.patients.extend(conj)
+                args.exact.update([obj.i, *(c.i for c in conj)])
+        elif word == "with":
+            args.instruments.extend(objs)
+        elif word == "from":
+            args.sources.extend(objs)
+        elif word == "of" and nominal:
+            args.objects.extend(objs)
+        elif word == "over":
+            args.objects.extend(objs)
+
+
+def trigger_args(trigger: Token, phrase_object: Token | None) -> _Args:
+    args = _Args()
+    nominal = trigger.pos_ in {"NOUN", "PROPN"}
+    if nominal:
+        _prep_args(trigger, args, nominal=True)
+        for child in trigger.children:
+            if child.dep_ in {"compound", "poss", "amod", "nmod"} and child.pos_ in {"PROPN", "NOUN"}:
+                args.agents.append(child)
+        head = trigger.head
+        if trigger.dep_ in {"dobj", "attr"} and head.lemma_ in en.LIGHT_VERBS:
+            args.agents.extend(c for c in head.children if c.dep_ in {"nsubj", "agent"})
+            _prep_args(head, args, nominal=False)
+        return args
+    subjects = [c for c in trigger.children if c.dep_ in {"nsubj", "csubj"}]
+    passive_subjects = [c for c in trigger.children if c.dep_ == "nsubjpass"]
+    if not subjects and not passive_subjects:
+        if trigger.dep_ == "conj":
+            subjects = [c for c in trigger.head.children if c.dep_ == "nsubj"]
+        elif trigger.dep_ == "relcl":
+            subjects = [trigger.head]
+        elif trigger.dep_ == "acl" and trigger.tag_ == "VBN":
+            passive_subjects = [trigger.head]
+    args.agents.extend(subjects)
+    args.patients.extend(passive_subjects)
+    for child in trigger.children:
+        if child.dep_ in {"dobj", "obj"} and child is not phrase_object:
+            args.patients.append(child)
+        elif child.dep_ == "prt":
+            continue
+    _prep_args(trigger, args, nominal=False)
+    if phrase_object is not None:
+        _prep_args(phrase_object, args, nominal=True)
+    return args
+
+
+def _candidate_for(tok: Token, cands: list[ActorCandidate]) -> ActorCandidate | None:
+    for cand in cands:
+        if cand.start <= tok.i < cand.end:
+            return cand
+    left, right = tok.left_edge.i, tok.i + 1
+    inside = [c for c in cands if left <= c.core_start and c.core_end <= right]
+    return inside[-1] if inside else None
+
+
+def _object_ref(tok: Token) -> ActorRef | None:
+    """A physical target ("the presidential farm", "a bus") as the shortest complete NP."""
+    if tok.pos_ not in {"NOUN", "PROPN"} or tok.lemma_.lower() in en.MATERIEL_NOUNS:
+        return None
+    if tok.ent_type_ in {"GPE", "LOC", "DATE", "TIME", "CARDINAL", "NORP"}:
+        return None
+    start = _np_start(tok)
+    text = _clean(tok.doc[start : tok.i + 1])
+    return ActorRef(mentions=(text,), kind="object", name=text) if text else None
+
+
+def _is_civilian(tok: Token) -> bool:
+    return tok.lemma_.lower() in en.CIVILIAN_NOUNS
+
+
+# -- materiel ----------------------------------------------------------------------------
+def _weapon_span(ent: Span) -> tuple[int, int, int | None]:
+    """Extend a weapon entity over its head noun ("rifles") and a demonym before it."""
+    doc = ent.doc
+    end = ent.end
+    while end < len(doc) and doc[end].pos_ in {"NOUN", "PROPN"} and (
+        doc[end].lemma_.lower() in en.MATERIEL_NOUNS or doc[end].lower_ in en.MATERIEL_NOUNS
+        or doc[end].lemma_.lower() in {"launcher", "round", "shell", "model", "pistol"}
+    ):
+        end += 1
+    demonym = ent.start - 1 if ent.start > 0 else None
+    return ent.start, end, demonym
+
+
+def materiel_lots(
+    doc: Doc, region: Span, role: str, reference: ReferenceData, evidence: Evidence
+) -> tuple[MaterielLot, ...]:
+    lots: dict[str, MaterielLot] = {}
+    for ent in doc.ents:
+        if ent.label_ != WEAPON_LABEL or not (region.start <= ent.start < region.end):
+            continue
+        weapon = reference.weapons.get(ent.ent_id_) if ent.ent_id_ else None
+        start, end, demonym_i = _weapon_span(ent)
+        origin = None
+        mentions = [doc[start:end].text, ent.text]
+        if demonym_i is not None:
+            demonym = doc[demonym_i]
+            country = reference.country_of_demonym(demonym.text)
+            if country:
+                origin = country
+                mentions.insert(0, doc[demonym_i:end].text)
+        basis = "text" if origin else None
+        if origin is None and weapon is not None and reference.maker_country(weapon):
+            origin, basis = reference.maker_country(weapon), "model"
+        quantity = None
+        head = doc[end - 1]
+        for child in head.children:
+            if child.dep_ == "nummod":
+                quantity = number_value(child.text)
+        key = weapon.id if weapon else fold(ent.text)
+        if weapon is not None and weapon.specificity == "generic" and any(
+            l.model_id and l.model_id != weapon.id for l in lots.values()
+        ):
+            continue
+        lot = MaterielLot(
+            mentions=tuple(dict.fromkeys(mentions)), model_id=weapon.id if weapon else None,
+            name=weapon.name if weapon else ent.text,
+            category=weapon.category if weapon else None, origin=origin, origin_basis=basis,
+            role=role, quantity=quantity, evidence=evidence,
+        )
+        if key in lots:
+            previous = lots[key]
+            lot = replace(previous, mentions=tuple(dict.fromkeys(previous.mentions + lot.mentions)))
+        lots[key] = lot
+    return tuple(lots.values())
+
+
+# -- place -------------------------------------------------------------------------------
+_DISTANCE = re.compile(
+    r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>km|kms|kilometers|kilometres|miles|mi)\s+"
+    r"(?P<bearing>(?:north|south|east|west|northeast|northwest|southeast|southwest|"
+    r"north-east|north-west|south-east|south-west)\s+of)\s+(?P<name>.+)$", re.I,
+)
+
+
+def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
+    """Split "Kalamba, near Kaya, Burkina Faso" into segments, most specific first."""
+    segments: list[PlaceSegment] = []
+    words: list[Token] = []
+    relation: str | None = None
+    i = start
+
+    def close() -> None:
+        nonlocal words, relation
+        if words:
+            text = doc.text[words[0].idx : words[-1].idx + len(words[-1].text)]
+            match = _DISTANCE.match(text)
+            if match:
+                km = float(match["n"]) * (1.609 if match["unit"].lower().startswith("mi") else 1)
+                segments.append(PlaceSegment(match["name"], match["bearing"].lower(), km))
+            else:
+                segments.append(PlaceSegment(text, relation))
+        words, relation = [], None
+
+    while i < limit:
+        tok = doc[i]
+        low = tok.lower_
+        two = f"{low} {doc[i + 1].lower_}" if i + 1 < limit else ""
+        if tok.text == ",":
+            close()
+        elif not words and two in en.LOCATION_RELATIONS:
+            relation = en.LOCATION_RELATIONS[two]
+            i += 1
+        elif not words and low in en.LOCATION_RELATIONS:
+            relation = en.LOCATION_RELATIONS[low]
+        elif not words and low in {"the", "in"}:
+            pass
+        elif not words and low in en.PLACE_CLASS_NOUNS and i + 1 < limit and doc[i + 1].lower_ == "of":
+            i += 1
+        elif not words and tok.like_num and i + 2 < limit and doc[i + 1].lower_ in {
+            "km", "kms", "kilometers", "kilometres", "miles",
+        }:
+            words.append(tok)
+        elif words and words[0].like_num and tok.ent_type_ != ACTOR_LABEL and not tok.is_punct:
+            words.append(tok)
+        elif _place_word(tok):
+            words.append(tok)
+        else:
+            break
+        i += 1
+    close()
+    return segments
+
+
+def _place_word(tok: Token) -> bool:
+    if tok.ent_type_ in {ACTOR_LABEL, WEAPON_LABEL, "DATE", "TIME", "CARDINAL", "NORP"}:
+        return False
+    if tok.ent_type_ in {"GPE", "LOC", "FAC"}:
+        return True
+    if tok.pos_ == "PROPN" or (tok.is_title and not tok.is_sent_start):
+        return True
+    return tok.text in {"-", "'"} or (tok.is_upper and tok.is_alpha and len(tok) > 1)
+
+
+def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
+    """The location phrase of an event: an "in/at/near X" phrase of its sentence.
+
+    Phrases after the trigger come first (news says "attacked X in Y"), then those before it.
+    """
+    clause = {trigger.i} | {a.i for a in trigger.ancestors} | {
+        t.i for t in trigger.subtree if t.pos_ in {"NOUN", "PROPN", "VERB"}
+    }
+    preps = [
+        t for t in sent
+        if t.lower_ in {"in", "at", "near", "outside"} and t.dep_ == "prep" and t.head.i in clause
+    ]
+    ordered = [t for t in preps if t.i > trigger.i] + [t for t in reversed(preps) if t.i < trigger.i]
+    for prep in ordered:
+        first = prep.i + 1
+        segments = _place_segments(sent.doc, first, sent.end)
+        if prep.lower_ in {"near", "outside"} and segments:
+            segments[0] = replace(segments[0], relation=segments[0].relation or "near")
+        segments = [s for s in segments if s.name and s.name[0].isupper()]
+        end = prep.i + 1
+        while end < sent.end and not sent.doc[end].is_punct and end - prep.i < 12:
+            end += 1
+        if any(t.tag_ == "POS" for t in sent.doc[prep.i : end]):
+            continue  # "in the Sahel's security landscape" names no place of the event
+        if segments:
+            return PlaceRef(
+                mentions=tuple(s.name for s in segments), name=segments[0].name, place_key=None,
+                anchor_key=None, relation=segments[0].relation, country_code=None,
+                precision=None, segments=tuple(segments),
+            )
+    return None
+
+
+# -- date and fatalities -----------------------------------------------------------------
+def date_of(sent: Span, article: Article) -> DateValue | None:
+    reference = article.reference_date
+    for ent in sent.ents:
+        if ent.label_ != "DATE":
+            continue
+        resolved = parse_date(ent.text, reference)
+        if resolved is None or (reference and resolved.value > reference):
+            continue
+        return DateValue(resolved.value, resolved.earliest, resolved.latest,
+                         resolved.precision, DateOrigin.TEXT, ent.text)
+    if article.dateline_date is not None:
+        day = article.dateline_date
+        return DateValue(day, None, day, None, DateOrigin.DATELINE, None)
+    if article.published is not None:
+        day = article.published
+        return DateValue(day, None, day, None, DateOrigin.PUBLICATION, None)
+    return None
+
+
+def fatalities_in(sent: Span) -> int | None:
+    best: int | None = None
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        count = None
+        if lemma in en.FATALITY_VERBS and tok.pos_ == "VERB":
+            for child in tok.children:
+                if child.dep_ in {"dobj", "nsubjpass", "nsubj"} and (child.dep_ != "nsubj" or lemma == "die"):
+                    for sub in child.children:
+                        if sub.dep_ == "nummod":
+                            count = number_value(sub.text)
+                    if count is None and child.like_num:
+                        count = number_value(child.text)
+        elif lemma in en.FATALITY_NOUNS:
+            for child in tok.children:
+                if child.dep_ == "nummod":
+                    count = number_value(child.text)
+        if count is not None:
+            best = count if best is None else max(best, count)
+    return best
+
+
+# -- triggers ----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    token: Token
+    family: str
+    phrase_object: Token | None = None
+
+
+def find_triggers(sent: Span) -> Iterator[Trigger]:
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        if tok.pos_ == "VERB":
+            for child in tok.children:
+                if child.dep_ in {"dobj", "obj"} and (lemma, child.lemma_.lower()) in en.PHRASE_TRIGGERS:
+                    yield Trigger(tok, en.PHRASE_TRIGGERS[(lemma, child.lemma_.lower())], child)
+                    break
+            else:
+                if lemma in en.VERB_TRIGGERS and tok.dep_ != "amod":
+                    if lemma == "blow" and not any(c.lower_ == "up" for c in tok.children):
+                        continue
+                    yield Trigger(tok, en.VERB_TRIGGERS[lemma])
+        elif tok.pos_ in {"NOUN", "PROPN"} and lemma in en.NOUN_TRIGGERS:
+            if tok.ent_type_ in {ACTOR_LABEL, WEAPON_LABEL}:
+                continue
+            if tok.dep_ in {"compound", "amod", "nmod"} and tok.head.pos_ in {"NOUN", "PROPN"}:
+                continue  # "assault rifles", "attack helicopter"
+            yield Trigger(tok, en.NOUN_TRIGGERS[lemma])
+
+
+def irrealis(trigger: Token) -> str | None:
+    """Why a trigger does not report a real, specific event, or ``None`` when it does."""
+    for child in trigger.children:
+        if child.dep_ == "neg":
+            return "negated"
+        if child.dep_ in {"aux", "auxpass"} and child.lower_ in en.IRREALIS_AUX:
+            return f"modal '{child.text}'"
+        if child.dep_ == "aux" and child.lower_ == "to":
+            return "infinitive (purpose or plan)"
+        if child.dep_ in {"amod", "det"} and child.lower_ in en.IRREALIS_MODIFIERS:
+            return f"non-specific ('{child.text}')"
+    head = trigger.head
+    if head.lemma_.lower() in {"threaten", "plan", "vow", "warn", "fear", "prevent", "thwart",
+                               "foil", "avert", "combat", "counter"}:
+        return f"under '{head.text}'"
+    return None
+
+
+def is_anaphoric(trigger: Token) -> bool:
+    return trigger.pos_ in {"NOUN", "PROPN"} and any(
+        c.dep_ in {"det", "poss"} and c.lower_ in en.ANAPHORIC_DETERMINERS for c in trigger.children
+    )

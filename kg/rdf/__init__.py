@@ -1,0 +1,1 @@
+"""RDF side: the ontology namespace, identifier minting and the mapping from records."""

@@ -1,0 +1,151 @@
+"""Typed, immutable records that flow between the pipeline stages.
+
+Every stage reads and returns these; none of them knows about files, spaCy or RDF. Character
+offsets always refer to ``Article.text`` so that any claim can be traced back to the exact
+sentence that made it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class DateOrigin(StrEnum):
+    """Where an event date came from, from most to least direct evidence."""
+
+    TEXT = "text"  # a date expression in the event's own sentence or paragraph
+    DATELINE = "dateline"  # the article's date line ("LIMA, 20 DEC 89 --", "date 2024-03-21")
+    PUBLICATION = "publication"  # the article's publication metadata
+    COREFERENCE = "coreference"  # inherited from a coreferent event in another article
+
+
+class Precision(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+TIME_PRECISION_CODE = {Precision.DAY: 1, Precision.MONTH: 2, Precision.YEAR: 3}
+"""ACLED's time precision: 1 = the day is known, 2 = the week or month, 3 = only a longer span."""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    doc_id: str
+    text: str
+    path: str | None = None
+    title: str | None = None
+    published: dt.date | None = None
+    source: str | None = None
+    url: str | None = None
+    dateline_date: dt.date | None = None
+    dateline_place: str | None = None
+    body_start: int = 0  # offset of the first character after the date line
+
+    @property
+    def reference_date(self) -> dt.date | None:
+        """The date relative expressions are resolved against."""
+        return self.dateline_date or self.published
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A sentence of an article that supports a claim."""
+
+    sentence: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class DateValue:
+    value: dt.date | None
+    earliest: dt.date | None
+    latest: dt.date | None
+    precision: Precision | None
+    origin: DateOrigin
+    text: str | None = None  # the expression as written, when it came from the text
+
+
+@dataclass(frozen=True, slots=True)
+class ActorRef:
+    """One participant of an event: a canonical actor (if linked) and how the article names it."""
+
+    mentions: tuple[str, ...]
+    kind: str  # "organization" | "group" | "person" | "object"
+    actor_id: str | None = None  # id in data/actors/actors.csv
+    name: str | None = None  # canonical name, or the best mention when unlinked
+    link_note: str | None = None  # how the link was made ("alias", "affiliate in country", ...)
+
+
+@dataclass(frozen=True, slots=True)
+class MaterielLot:
+    """Materiel of one model in one event: its own origin, quantity and role."""
+
+    mentions: tuple[str, ...]
+    model_id: str | None
+    name: str
+    category: str | None
+    origin: str | None  # country of make or supply as stated (or implied by a national model)
+    origin_basis: str | None  # "text" (a demonym in the text) or "model" (the model's maker)
+    role: str  # "captured" | "used" | "seized" | "destroyed"
+    quantity: int | None = None
+    evidence: Evidence | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceSegment:
+    """One part of a written location, most specific first: "Kalamba" / "near Kaya" / ..."""
+
+    name: str
+    relation: str | None = None  # None, "near", or a bearing such as "north of"
+    offset_km: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceRef:
+    """Where an event happened, resolved as far as the gazetteer allows."""
+
+    mentions: tuple[str, ...]
+    name: str
+    place_key: str | None  # gazetteer key of the place itself, when known
+    anchor_key: str | None  # gazetteer key of the most precise known place it lies in or near
+    relation: str | None  # None (the place itself), "near" or "in"
+    country_code: str | None
+    precision: int | None  # ACLED geo precision 1-3
+    segments: tuple[PlaceSegment, ...] = ()  # the location as written, most specific first
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventClaim:
+    """One event as one article reports it."""
+
+    doc_id: str
+    key: str  # stable within the article: "<type>-<trigger offset>"
+    type: str  # a code of the SKOS event-type scheme
+    trigger: str
+    evidence: tuple[Evidence, ...]
+    attackers: tuple[ActorRef, ...] = ()
+    targets: tuple[ActorRef, ...] = ()
+    victims: tuple[ActorRef, ...] = ()
+    materiel: tuple[MaterielLot, ...] = ()
+    weapons_used: tuple[ActorRef, ...] = ()  # instruments named without a model ("dynamite")
+    place: PlaceRef | None = None
+    date: DateValue | None = None
+    fatalities: int | None = None
+    parent_key: str | None = None  # a capture inside a clash points at the clash
+    confidence: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What the pipeline made of one article, including what it read and did not code."""
+
+    article: Article
+    claims: tuple[EventClaim, ...]
+    uncoded: tuple[str, ...] = field(default=())  # trigger sentences dropped, with the reason
+    actor_mentions: tuple[ActorRef, ...] = field(default=())  # every actor named in the article

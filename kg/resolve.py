@@ -1,0 +1,222 @@
+"""Resolution: link actor mentions to canonical actors in context, and places to the gazetteer.
+
+Reads extraction records and the reference data, returns the same records with identities
+filled in. It knows nothing of spaCy or RDF.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from kg.gazetteer import Gazetteer, Place
+from kg.nlp.extract import AFFILIATE_NOTE
+from kg.records import ActorRef, Article, EventClaim, Extraction, PlaceRef, PlaceSegment
+from kg.reference import ReferenceData, fold
+
+_BEARINGS = {
+    "north of": 0, "northeast of": 45, "north-east of": 45, "east of": 90, "southeast of": 135,
+    "south-east of": 135, "south of": 180, "southwest of": 225, "south-west of": 225,
+    "west of": 270, "northwest of": 315, "north-west of": 315,
+}
+_AREA_LEVELS = ("admin1", "admin2", "locality")
+
+
+# -- places ------------------------------------------------------------------------------
+def _country_of(segments: tuple[PlaceSegment, ...], gazetteer: Gazetteer) -> Place | None:
+    for segment in reversed(segments):
+        if len(segment.name) > 3:
+            found = gazetteer.lookup(segment.name, levels=("country",))
+            if found:
+                return found[0]
+    return None
+
+
+def _resolve_segment(name: str, gazetteer: Gazetteer, country_code: str | None) -> Place | None:
+    found = gazetteer.lookup(name, country_code, levels=_AREA_LEVELS)
+    if country_code is not None:
+        found = [p for p in found if p.country_code == country_code]
+    elif len({p.country_code for p in found}) > 1:
+        # ambiguous across countries without context: accept only a clear dominant place
+        found = [p for p in found if (p.population or 0) >= 100_000][:1]
+    return found[0] if found else None
+
+
+def _offset_point(lat: float, lon: float, km: float, bearing_deg: float) -> tuple[float, float]:
+    radius = 6371.0088
+    lat1, lon1, theta = math.radians(lat), math.radians(lon), math.radians(bearing_deg)
+    delta = km / radius
+    lat2 = math.asin(math.sin(lat1) * math.cos(delta)
+                     + math.cos(lat1) * math.sin(delta) * math.cos(theta))
+    lon2 = lon1 + math.atan2(math.sin(theta) * math.sin(delta) * math.cos(lat1),
+                             math.cos(delta) - math.sin(lat1) * math.sin(lat2))
+    return round(math.degrees(lat2), 5), round(math.degrees(lon2), 5)
+
+
+def resolve_place(
+    place: PlaceRef, gazetteer: Gazetteer, fallback_country: str | None = None
+) -> PlaceRef:
+    """The most precise known place for a written location, with ACLED's precision code.
+
+    1 = the place itself is known (a town); 2 = a place near or inside a known town, or a
+    stated distance from one; 3 = only a province, region or country is known.
+    """
+    segments = place.segments or (PlaceSegment(place.name),)
+    country = _country_of(segments, gazetteer)
+    country_code = country.country_code if country else fallback_country
+    for index, segment in enumerate(segments):
+        if country is not None and index == len(segments) - 1 and segment.name == country.name:
+            break
+        found = _resolve_segment(segment.name, gazetteer, country_code)
+        if found is None:
+            if gazetteer.lookup(segment.name, levels=("country",)):
+                break
+            continue
+        lat, lon = found.lat, found.lon
+        if segment.offset_km and segment.relation in _BEARINGS and lat is not None and lon is not None:
+            lat, lon = _offset_point(lat, lon, segment.offset_km, _BEARINGS[segment.relation])
+        exact = index == 0 and segment.relation is None
+        if found.level == "locality":
+            precision = 1 if exact else 2
+        else:
+            precision = 3
+        return replace(
+            place,
+            name=found.name if exact else segments[0].name,
+            place_key=found.key if exact else None,
+            anchor_key=found.key,
+            relation=None if exact else (segments[0].relation or segment.relation or "in"),
+            country_code=found.country_code, precision=precision, lat=lat, lon=lon,
+        )
+    if country is not None:
+        exact = segments[0].name == country.name
+        return replace(
+            place, name=country.name if exact else segments[0].name,
+            place_key=country.key if exact else None, anchor_key=country.key,
+            relation=None if exact else "in", country_code=country.country_code, precision=3,
+            lat=country.lat, lon=country.lon,
+        )
+    return replace(place, country_code=fallback_country)
+
+
+# -- actors ------------------------------------------------------------------------------
+class ActorLinker:
+    """Links actor mentions in the context of one event (its country and year)."""
+
+    def __init__(self, reference: ReferenceData) -> None:
+        self.reference = reference
+
+    def link(self, ref: ActorRef, country_code: str | None, year: int | None) -> ActorRef:
+        if ref.kind not in {"organization"}:
+            return ref
+        actor = self.reference.actors.get(ref.actor_id or "") or self.reference.actor_by_alias(
+            ref.name or ref.mentions[-1]
+        )
+        if actor is None:
+            return replace(ref, actor_id=None, name=ref.name or ref.mentions[0],
+                           link_note="no table entry")
+        if ref.link_note == AFFILIATE_NOTE:
+            link = self.reference.affiliate_in(actor, country_code, year)
+            if link.actor is None:
+                return replace(ref, actor_id=None, name=f"affiliate of {actor.name}",
+                               link_note=link.note)
+        else:
+            link = self.reference.specialise(actor, country_code, year)
+        assert link.actor is not None
+        return replace(ref, actor_id=link.actor.id, name=link.actor.name, link_note=link.note)
+
+    def is_ancestor(self, maybe_parent: str, child: str) -> bool:
+        return any(actor.id == maybe_parent for _, actor in self.reference.ancestors(child))
+
+
+def _merge_same(refs: list[ActorRef], linker: ActorLinker) -> tuple[ActorRef, ...]:
+    """One entry per identity; a parent organisation named for its affiliate folds into it."""
+    out: list[ActorRef] = []
+    for ref in refs:
+        for index, existing in enumerate(out):
+            same = ref.actor_id is not None and ref.actor_id == existing.actor_id
+            parent_of_existing = (ref.actor_id and existing.actor_id
+                                  and linker.is_ancestor(ref.actor_id, existing.actor_id))
+            child_of_existing = (ref.actor_id and existing.actor_id
+                                 and linker.is_ancestor(existing.actor_id, ref.actor_id))
+            if same or parent_of_existing:
+                out[index] = replace(existing, mentions=tuple(dict.fromkeys(existing.mentions + ref.mentions)))
+                break
+            if child_of_existing:
+                out[index] = replace(ref, mentions=tuple(dict.fromkeys(ref.mentions + existing.mentions)))
+                break
+            if ref.actor_id is None and existing.actor_id is None and {
+                fold(m) for m in ref.mentions} & {fold(m) for m in existing.mentions}:
+                out[index] = replace(existing, mentions=tuple(dict.fromkeys(existing.mentions + ref.mentions)))
+                break
+        else:
+            out.append(ref)
+    return tuple(out)
+
+
+def resolve_extraction(
+    extraction: Extraction, reference: ReferenceData, gazetteer: Gazetteer
+) -> Extraction:
+    article = extraction.article
+    linker = ActorLinker(reference)
+    fallback_country = _dateline_country(article, gazetteer)
+    resolved: list[EventClaim] = []
+    for claim in extraction.claims:
+        place = resolve_place(claim.place, gazetteer, fallback_country) if claim.place else None
+        country_code = place.country_code if place else fallback_country
+        year = claim.date.value.year if claim.date and claim.date.value else (
+            article.reference_date.year if article.reference_date else None)
+
+        def link_all(refs: tuple[ActorRef, ...]) -> tuple[ActorRef, ...]:
+            linked = [linker.link(r, country_code, year) for r in refs]
+            return _merge_same(linked, linker)
+
+        attackers, targets = link_all(claim.attackers), link_all(claim.targets)
+        # mentions of the same identity anywhere in the article are coreferent mentions
+        everywhere = [linker.link(m, country_code, year) for m in extraction.actor_mentions]
+
+        def widen(refs: tuple[ActorRef, ...]) -> tuple[ActorRef, ...]:
+            out = []
+            for ref in refs:
+                extra = [m for other in everywhere if ref.actor_id and other.actor_id == ref.actor_id
+                         for m in other.mentions]
+                out.append(replace(ref, mentions=tuple(dict.fromkeys(ref.mentions + tuple(extra)))))
+            return tuple(out)
+
+        resolved.append(replace(
+            claim, place=place, attackers=widen(attackers), targets=widen(targets),
+            victims=link_all(claim.victims),
+        ))
+    resolved = _inherit_from_parents(resolved, linker)
+    return replace(extraction, claims=tuple(resolved))
+
+
+def _inherit_from_parents(claims: list[EventClaim], linker: ActorLinker) -> list[EventClaim]:
+    """A sub-event names the same sides as its parent: fold parent-organisation names in."""
+    by_key = {c.key: c for c in claims}
+    out = []
+    for claim in claims:
+        parent = by_key.get(claim.parent_key or "")
+        if parent is not None:
+            claim = replace(
+                claim,
+                attackers=_merge_same(list(parent.attackers) + list(claim.attackers), linker)
+                if claim.attackers else parent.attackers,
+                targets=_merge_same(list(parent.targets) + list(claim.targets), linker)
+                if claim.targets else parent.targets,
+                place=claim.place or parent.place,
+            )
+        out.append(claim)
+    return out
+
+
+def _dateline_country(article: Article, gazetteer: Gazetteer) -> str | None:
+    if not article.dateline_place:
+        return None
+    parts = [p.strip() for p in article.dateline_place.split(",") if p.strip()]
+    for part in reversed(parts):
+        country = gazetteer.lookup(part, levels=("country",))
+        if country:
+            return country[0].country_code
+    found = gazetteer.lookup(parts[0], levels=("locality", "admin1"))
+    return found[0].country_code if found else None
