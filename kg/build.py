@@ -17,6 +17,7 @@ import kg
 from kg.errors import InputError
 from kg.gazetteer import load_gazetteer
 from kg.ingest import iter_articles
+from kg.merge import recompute_canonical
 from kg.nlp.events import extract_article
 from kg.nlp.pipeline import load_pipeline, pipeline_versions
 from kg.rdf import iris
@@ -126,6 +127,7 @@ def build(
     store.add_to_graph(reference_graph)
     store.add_to_graph(provenance)
     store.replace_graph(ontology_graph())
+    summary.canonical_events = recompute_canonical(store)
     store.flush()
     summary.triples = len(store)
     if validate:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gc
 import gzip
-import io
 import math
 import re
 import unicodedata
@@ -24,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import IO
 
 __all__ = [
     "COLUMNS",
@@ -37,8 +37,19 @@ __all__ = [
 
 #: Columns of ``gazetteer.tsv.gz``, in file order (the build script imports this too).
 COLUMNS: tuple[str, ...] = (
-    "key", "name", "level", "country_code", "admin1", "admin2", "lat", "lon",
-    "geonames_id", "population", "iso_code", "parent_key", "alt_names",
+    "key",
+    "name",
+    "level",
+    "country_code",
+    "admin1",
+    "admin2",
+    "lat",
+    "lon",
+    "geonames_id",
+    "population",
+    "iso_code",
+    "parent_key",
+    "alt_names",
 )
 
 #: Levels from broadest to most specific; the order is also the look-up tie-break.
@@ -55,10 +66,26 @@ _DATA_PATH = "places/gazetteer.tsv.gz"
 # "Côte d'Ivoire" meets "Cote dIvoire"-style spellings of the same name.
 _APOSTROPHES = str.maketrans({c: None for c in "'`´’‘ʻʼʹ′"})
 # Latin letters that Unicode decomposition leaves alone but writers often replace.
-_LETTERS = str.maketrans({
-    "ø": "o", "đ": "d", "ð": "d", "ł": "l", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th",
-    "ħ": "h", "ŧ": "t", "ŋ": "n", "ß": "ss", "ſ": "s", "ĸ": "k", "ɨ": "i", "ƒ": "f",
-})
+_LETTERS = str.maketrans(
+    {
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "ł": "l",
+        "æ": "ae",
+        "œ": "oe",
+        "ı": "i",
+        "þ": "th",
+        "ħ": "h",
+        "ŧ": "t",
+        "ŋ": "n",
+        "ß": "ss",
+        "ſ": "s",
+        "ĸ": "k",
+        "ɨ": "i",
+        "ƒ": "f",
+    }
+)
 _ASCII_SEPARATORS = re.compile(r"[^0-9a-z]+")
 _LATIN_DIACRITICS = re.compile("[\u0300-\u036f]+")
 
@@ -129,8 +156,10 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     news-reported locations.
     """
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = (math.sin((p2 - p1) / 2) ** 2
-         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
@@ -215,22 +244,31 @@ class Gazetteer:
         if place is None:
             key, name, level, cc, a1, a2, lat, lon, gid, pop, iso, parent, _ = self._rows[i]
             place = self._made[i] = Place(
-                key, name, level, cc, self._country_names.get(cc, cc), a1 or None, a2 or None,
-                float(lat) if lat else None, float(lon) if lon else None,
-                int(gid) if gid else None, int(pop) if pop else None, iso or None,
+                key,
+                name,
+                level,
+                cc,
+                self._country_names.get(cc, cc),
+                a1 or None,
+                a2 or None,
+                float(lat) if lat else None,
+                float(lon) if lon else None,
+                int(gid) if gid else None,
+                int(pop) if pop else None,
+                iso or None,
                 parent or None,
             )
         return place
 
     @classmethod
-    def from_tsv(cls, stream: io.BufferedIOBase | gzip.GzipFile | Iterable[bytes]) -> Gazetteer:
+    def from_tsv(cls, stream: IO[bytes]) -> Gazetteer:
         """Read the gzip-compressed TSV (header row first) from a binary stream.
 
         The cyclic garbage collector is paused meanwhile: the load allocates about a million
         small objects, none of them cyclic, and collections triggered by that churn would
         otherwise double the load time.
         """
-        with gzip.open(stream, "rb") as gz:  # type: ignore[arg-type]
+        with gzip.GzipFile(fileobj=stream, mode="rb") as gz:
             text = gz.read().decode("utf-8")
         lines = text.split("\n")
         header = tuple(lines[0].split("\t"))
@@ -429,7 +467,9 @@ class Gazetteer:
 
     def _coordinates(self) -> list[tuple[float, float] | None]:
         if self._coords is None:
-            self._coords = [(float(r[6]), float(r[7])) if r[6] and r[7] else None for r in self._rows]
+            self._coords = [
+                (float(r[6]), float(r[7])) if r[6] and r[7] else None for r in self._rows
+            ]
         return self._coords
 
     def _grid_index(self) -> dict[tuple[int, int], list[int]]:
@@ -461,8 +501,10 @@ def _ring_lower_bound_km(lat: float, r: int) -> float:
         return math.inf
     lat_bound = EARTH_RADIUS_KM * math.radians(r)
     phi_max = math.radians(min(90.0, abs(lat) + r + 1))
-    lon_bound = 2 * EARTH_RADIUS_KM * math.asin(
-        max(0.0, min(1.0, math.cos(phi_max) * math.sin(math.radians(r) / 2)))
+    lon_bound = (
+        2
+        * EARTH_RADIUS_KM
+        * math.asin(max(0.0, min(1.0, math.cos(phi_max) * math.sin(math.radians(r) / 2))))
     )
     return min(lat_bound, lon_bound)
 

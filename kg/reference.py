@@ -20,8 +20,6 @@ from kg.resources import data_file
 
 # Relations that make an actor a more specific unit of another (walked down when linking).
 DESCENDANT_RELATIONS = ("branch-of", "faction-of", "part-of")
-# Relations that "an affiliate of X" may stand for.
-AFFILIATE_RELATIONS = ("affiliated-with", "branch-of", "faction-of")
 
 
 def fold(text: str) -> str:
@@ -180,19 +178,35 @@ class ReferenceData:
         return ActorLink(actor, "alias")
 
     def affiliate_in(self, actor: Actor, country_code: str | None, year: int | None) -> ActorLink:
-        """Resolve "an affiliate of X" to the one affiliate of X active in the country."""
+        """Resolve "an affiliate of X" to the affiliate of X that operates in the country.
+
+        The chain of affiliations is followed down (al-Qaeda <- AQIM <- JNIM) and the deepest
+        affiliate active in the country and year wins: in Burkina Faso, al-Qaeda's affiliate
+        is JNIM, through which AQIM also acts. Factions (member units) are not affiliates.
+        """
+        depth: dict[str, int] = {}
+        stack = [(actor.id, 0)]
+        while stack:
+            current, level = stack.pop()
+            for aff in self._children.get(current, ()):
+                if aff.relation not in ("affiliated-with", "branch-of") or not aff.holds_in(year):
+                    continue
+                if depth.get(aff.actor, -1) < level + 1 and aff.actor != actor.id:
+                    depth[aff.actor] = level + 1
+                    stack.append((aff.actor, level + 1))
         candidates = [
-            a for a in self._descendants(actor.id, AFFILIATE_RELATIONS, year)
-            if country_code is not None and country_code in a.countries and a.active_in(year)
+            (level, self.actors[a]) for a, level in depth.items()
+            if a in self.actors and country_code is not None
+            and country_code in self.actors[a].countries and self.actors[a].active_in(year)
         ]
-        # Prefer the top-most affiliate: JNIM rather than one of its member katibas.
-        ids = {a.id for a in candidates}
-        top = [a for a in candidates
-               if not any(p.other in ids and p.relation in AFFILIATE_RELATIONS
-                          for p in self.parents(a.id))]
+        if not candidates:
+            return ActorLink(None, f"affiliate of {actor.name}: none known in {country_code}")
+        deepest = max(level for level, _ in candidates)
+        top = [a for level, a in candidates if level == deepest]
         if len(top) == 1:
             return ActorLink(top[0], f"affiliate of {actor.name} active in {country_code}")
-        return ActorLink(None, f"affiliate of {actor.name}: {len(top)} candidates")
+        names = ", ".join(sorted(a.name for a in top))
+        return ActorLink(None, f"affiliate of {actor.name}: several in {country_code} ({names})")
 
     def ancestors(self, actor_id: str) -> list[tuple[Affiliation, Actor]]:
         """Every (affiliation, actor) reachable upwards, for transitive affiliation queries."""

@@ -44,7 +44,12 @@ class GraphStore:
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.path))
-        except OSError as error:
+        except (OSError, RuntimeError) as error:
+            if "lock" in str(error).lower():
+                raise StoreError(
+                    f"{self.path}: the store is open for writing by another process "
+                    "(a 'kg build' still running?); wait for it, or query read-only"
+                ) from error
             raise StoreError(f"{self.path}: cannot open the store ({error})") from error
 
     @property

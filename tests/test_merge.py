@@ -1,0 +1,147 @@
+"""Cross-article merging: the hard cases of issue 5, on claim records (no model needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from kg.merge import canonical_graph, cluster_claims, match
+from kg.rdf.namespace import CE
+
+ACTOR = "https://w3id.org/conflict-kg/id/actor/"
+PLACE = "https://w3id.org/conflict-kg/id/place/geonames/"
+
+
+def claim(doc: str, *, type_: str = "attack", date: str | None = "2024-03-21",
+          origin: str = "FromText", attackers: tuple[str, ...] = ("islamic-state-sahel-province",),
+          targets: tuple[str, ...] = ("military-forces-of-burkina-faso",),
+          place: str = "2359608", lat: float = 13.09, lon: float = -1.08, cc: str = "BF",
+          fatalities: int | None = None, key: str = "attack-10") -> dict[str, Any]:
+    def party(actor_id: str) -> dict[str, Any]:
+        return {"name": actor_id, "kind": "organization", "mentions": [actor_id.upper()],
+                "id": ACTOR + actor_id, "wikidata": None}
+
+    return {
+        "id": f"https://w3id.org/conflict-kg/id/claim/{doc}/{key}", "type": type_,
+        "parent": None, "parent_id": None, "date": date, "earliest": date, "latest": date,
+        "date_origin": origin if date else None, "confidence": 0.8,
+        "location": {"name": "P", "country": "X", "admin1": None, "lat": lat, "lon": lon,
+                     "geonames_id": int(place), "anchor": None, "mentions": ["P"],
+                     "precision": 1, "id": PLACE + place, "country_code": cc},
+        "attackers": [party(a) for a in attackers], "targets": [party(t) for t in targets],
+        "victims": [], "unnamed_victims": [], "weapons": [], "fatalities": fatalities,
+        "sources": [{"doc_id": doc, "title": None, "published": None}],
+    }
+
+
+def test_same_attack_in_other_words_a_day_apart_merges() -> None:
+    a = claim("reuters", date="2024-03-21")
+    b = claim("afp", date="2024-03-20", type_="armed-clash")
+    result = match(a, b)
+    assert result.merge, result
+    assert set(result.matched) >= {"type", "actors", "place", "date"}
+    [cluster] = cluster_claims([a, b])
+    assert len(cluster.claims) == 2
+
+
+def test_same_groups_same_province_a_week_apart_do_not_merge() -> None:
+    a = claim("r1", date="2024-03-21")
+    b = claim("r2", date="2024-03-28", place="2360000", lat=13.2, lon=-1.0)
+    result = match(a, b)
+    assert not result.merge and result.blocked_by and result.blocked_by.startswith("date")
+    assert len(cluster_claims([a, b])) == 2
+
+
+def test_same_date_and_type_in_different_countries_do_not_merge() -> None:
+    a = claim("r1")
+    b = claim("r2", cc="ML", place="2453348", lat=14.35, lon=-3.6)
+    assert match(a, b).blocked_by == "country"
+    assert len(cluster_claims([a, b])) == 2
+
+
+def test_different_attackers_do_not_merge() -> None:
+    a = claim("r1", attackers=("jnim",), targets=("vdp",))
+    b = claim("r2", attackers=("islamic-state-sahel-province",), targets=("ansarul-islam",))
+    assert match(a, b).blocked_by == "actors"
+
+
+def test_undated_report_matches_a_dated_one_and_inherits_its_date() -> None:
+    dated = claim("dated", date="2024-03-21", origin="FromDateline")
+    undated = claim("undated", date=None)
+    [cluster] = cluster_claims([dated, undated])
+    graph = canonical_graph([cluster], {})
+    [event] = graph.subjects(CE.claim, URIRef(dated["id"]))
+    assert graph.value(event, CE.date) == Literal("2024-03-21", datatype=XSD.date)
+    assert graph.value(event, CE.dateOrigin) == CE.FromDateline
+    assert str(graph.value(event, CE.dateSourceArticle)).endswith("/article/dated")
+    inherited = URIRef(undated["id"])
+    assert graph.value(inherited, CE.dateOrigin) == CE.FromCoreferentArticle
+    assert graph.value(inherited, CE.date) == Literal("2024-03-21", datatype=XSD.date)
+
+
+def test_differing_casualty_counts_merge_with_a_range_and_a_disagreement() -> None:
+    a = claim("r1", fatalities=12)
+    b = claim("r2", fatalities=15)
+    [cluster] = cluster_claims([a, b])
+    graph = canonical_graph([cluster], {})
+    [event] = set(graph.subjects(CE.claim, None))
+    assert graph.value(event, CE.fatalitiesLow) == Literal(12, datatype=XSD.integer)
+    assert graph.value(event, CE.fatalitiesHigh) == Literal(15, datatype=XSD.integer)
+    assert graph.value(event, CE.fatalities) == Literal(12, datatype=XSD.integer)
+    assert Literal("fatalities") in set(graph.objects(event, CE.disagreement))
+    assert graph.value(event, CE.sourceCount) == Literal(2, datatype=XSD.integer)
+    decision = graph.value(event, CE.mergeDecision)
+    assert {str(f) for f in graph.objects(decision, CE.matchedFeature)} >= {"actors", "place"}
+
+
+def test_dates_that_differ_by_a_day_are_kept_as_a_disagreement() -> None:
+    [cluster] = cluster_claims([claim("r1", date="2024-03-21"), claim("r2", date="2024-03-20")])
+    graph = canonical_graph([cluster], {})
+    [event] = set(graph.subjects(CE.claim, None))
+    assert Literal("date") in set(graph.objects(event, CE.disagreement))
+    assert graph.value(event, CE.earliestDate) == Literal("2024-03-20", datatype=XSD.date)
+    assert graph.value(event, CE.latestDate) == Literal("2024-03-21", datatype=XSD.date)
+
+
+def test_claims_of_one_article_are_never_merged_across() -> None:
+    a = claim("same", key="attack-10")
+    b = claim("same", key="attack-99")
+    assert match(a, b).blocked_by == "same article"
+
+
+def test_a_chain_does_not_join_incompatible_claims() -> None:
+    # b matches a and c, but a and c are a week apart: c must not join a's event
+    a = claim("r1", date="2024-03-20")
+    b = claim("r2", date=None)
+    c = claim("r3", date="2024-03-27")
+    clusters = cluster_claims([a, b, c])
+    assert len(clusters) == 2
+    assert all(not ({a["id"], c["id"]} <= {x["id"] for x in cl.claims}) for cl in clusters)
+
+
+def test_event_identifier_is_kept_when_a_report_is_added() -> None:
+    a = claim("b-first")
+    [alone] = cluster_claims([a])
+    first = canonical_graph([alone], {})
+    [event] = set(first.subjects(CE.claim, None))
+    later = claim("a-later")  # sorts before: would win a fresh naming
+    [both] = cluster_claims([a, later])
+    second = canonical_graph([both], {a["id"]: str(event)})
+    assert set(second.subjects(CE.claim, None)) == {event}
+
+
+def test_capture_sub_event_points_at_the_merged_clash() -> None:
+    clash_a = claim("r1", type_="armed-clash", key="armed-clash-1")
+    clash_b = claim("r2", type_="armed-clash", key="armed-clash-1")
+    capture_a = {**claim("r1", type_="materiel-capture", key="materiel-capture-9"),
+                 "parent_id": clash_a["id"]}
+    capture_b = {**claim("r2", type_="materiel-capture", key="materiel-capture-9"),
+                 "parent_id": clash_b["id"]}
+    clusters = cluster_claims([clash_a, clash_b, capture_a, capture_b])
+    assert len(clusters) == 2
+    graph = canonical_graph(clusters, {})
+    [capture] = set(graph.subjects(CE.claim, URIRef(capture_a["id"])))
+    [clash] = set(graph.subjects(CE.claim, URIRef(clash_a["id"])))
+    assert graph.value(capture, CE.subEventOf) == clash

@@ -1,0 +1,115 @@
+"""Resolution: places to the gazetteer with precision codes, actors linked in context."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.gazetteer import haversine_km, load_gazetteer
+from kg.nlp.extract import AFFILIATE_NOTE
+from kg.records import ActorRef, PlaceRef, PlaceSegment
+from kg.reference import load_reference
+from kg.resolve import ActorLinker, resolve_place
+
+KAYA = (13.0883, -1.08368)
+
+
+def place(*segments: PlaceSegment) -> PlaceRef:
+    return PlaceRef(mentions=tuple(s.name for s in segments), name=segments[0].name,
+                    place_key=None, anchor_key=None, relation=None, country_code=None,
+                    precision=None, segments=segments)
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    return load_gazetteer()
+
+
+@pytest.fixture(scope="module")
+def linker():
+    return ActorLinker(load_reference())
+
+
+def test_village_missing_from_gazetteer_is_kept_near_the_town(gazetteer) -> None:
+    ref = resolve_place(place(PlaceSegment("Kalamba"), PlaceSegment("Kaya", "near"),
+                              PlaceSegment("Burkina Faso")), gazetteer)
+    assert ref.name == "Kalamba" and ref.place_key is None
+    assert ref.anchor_key == "geonames:2359608"
+    assert (ref.country_code, ref.precision, ref.relation) == ("BF", 2, "near")
+    assert haversine_km(ref.lat, ref.lon, *KAYA) < 1
+
+
+def test_comma_hierarchy_resolves_like_near(gazetteer) -> None:
+    ref = resolve_place(place(PlaceSegment("Kalamba"), PlaceSegment("Kaya"),
+                              PlaceSegment("Burkina Faso")), gazetteer)
+    assert (ref.anchor_key, ref.precision, ref.relation) == ("geonames:2359608", 2, "in")
+
+
+def test_known_town_is_precision_one(gazetteer) -> None:
+    ref = resolve_place(place(PlaceSegment("Kaya"), PlaceSegment("Burkina Faso")), gazetteer)
+    assert (ref.place_key, ref.precision, ref.name) == ("geonames:2359608", 1, "Kaya")
+
+
+def test_distance_and_bearing_move_the_point(gazetteer) -> None:
+    ref = resolve_place(place(PlaceSegment("Djibo", "north of", 20.0)), gazetteer)
+    djibo = gazetteer.get(ref.anchor_key)
+    assert djibo is not None and djibo.name == "Djibo" and ref.precision == 2
+    assert haversine_km(ref.lat, ref.lon, djibo.lat, djibo.lon) == pytest.approx(20, abs=0.5)
+    assert ref.lat > djibo.lat
+
+
+def test_province_only_is_precision_three(gazetteer) -> None:
+    ref = resolve_place(place(PlaceSegment("Centre-Nord"), PlaceSegment("Burkina Faso")), gazetteer)
+    assert ref.precision == 3 and ref.country_code == "BF"
+
+
+def test_country_only(gazetteer) -> None:
+    ref = resolve_place(place(PlaceSegment("Mali")), gazetteer)
+    assert (ref.place_key, ref.precision) == ("iso:ML", 3)
+
+
+def test_unknown_place_stays_unresolved_with_fallback_country(gazetteer) -> None:
+    ref = resolve_place(place(PlaceSegment("Xqzvillage")), gazetteer, fallback_country="NE")
+    assert ref.anchor_key is None and ref.precision is None and ref.country_code == "NE"
+
+
+def org(alias: str, note: str | None = None) -> ActorRef:
+    actor = load_reference().actor_by_alias(alias)
+    return ActorRef(mentions=(alias,), kind="organization",
+                    actor_id=actor.id if actor else None, name=alias, link_note=note)
+
+
+@pytest.mark.parametrize("alias", ["ISIS", "ISIL", "Daesh", "Islamic State"])
+def test_aliases_of_the_islamic_state_are_one_identity(linker, alias: str) -> None:
+    assert linker.link(org(alias), None, None).actor_id == "islamic-state"
+
+
+def test_isis_in_burkina_faso_in_2024_is_the_sahel_province(linker) -> None:
+    linked = linker.link(org("ISIS"), "BF", 2024)
+    assert linked.actor_id == "islamic-state-sahel-province"
+    assert linker.is_ancestor("islamic-state", linked.actor_id)
+
+
+def test_isis_in_syria_stays_the_islamic_state(linker) -> None:
+    assert linker.link(org("ISIS"), "SY", 2019).actor_id == "islamic-state"
+
+
+def test_al_qaeda_affiliate_in_burkina_faso_is_jnim(linker) -> None:
+    linked = linker.link(org("Al-Qaeda", AFFILIATE_NOTE), "BF", 2024)
+    assert linked.actor_id == "jnim"
+    assert linker.is_ancestor("al-qaeda", "jnim")
+
+
+def test_plain_al_qaeda_is_not_turned_into_an_affiliate(linker) -> None:
+    assert linker.link(org("al-Qaeda"), "BF", 2024).actor_id == "al-qaeda"
+
+
+def test_unknown_group_stays_its_own_actor(linker) -> None:
+    linked = linker.link(ActorRef(("Brigade of the Unknown",), "organization", None,
+                                  "Brigade of the Unknown"), "BF", 2024)
+    assert linked.actor_id is None and linked.name == "Brigade of the Unknown"
+    assert linked.link_note == "no table entry"
+
+
+def test_unnamed_perpetrators_are_not_linked(linker) -> None:
+    ref = ActorRef(("gunmen",), "group", None, "gunmen")
+    assert linker.link(ref, "BF", 2024) == ref
