@@ -21,7 +21,13 @@ from kg.merge import recompute_canonical
 from kg.nlp.events import extract_article
 from kg.nlp.pipeline import load_pipeline, pipeline_versions
 from kg.rdf import iris
-from kg.rdf.mapping import article_graph, article_provenance, new_graph, reference_triples, run_triples
+from kg.rdf.mapping import (
+    article_graph,
+    article_provenance,
+    new_graph,
+    reference_triples,
+    run_triples,
+)
 from kg.records import Article, Extraction
 from kg.reference import load_reference
 from kg.resolve import resolve_extraction
@@ -59,22 +65,30 @@ def versions(model: str | None = None) -> dict[str, str]:
     return {"software": kg.__version__, **info}
 
 
-def extract(articles: Iterable[Article], *, model: str | None = None,
-            n_process: int = 1, batch_size: int = 16) -> Iterable[Extraction | InputError]:
+def extract(
+    articles: Iterable[Article],
+    *,
+    model: str | None = None,
+    n_process: int = 1,
+    batch_size: int = 16,
+) -> Iterable[Extraction | InputError]:
     """Run the NLP and resolution stages; a failing article yields an error, not an exception."""
     nlp = load_pipeline(model)
     reference = load_reference()
     gazetteer = load_gazetteer()
     pending = list(articles)
-    texts = (a.text[a.body_start:] for a in pending)
-    for article, doc in zip(pending, nlp.pipe(texts, batch_size=batch_size, n_process=n_process),
-                            strict=True):
+    texts = (a.text[a.body_start :] for a in pending)
+    for article, doc in zip(
+        pending, nlp.pipe(texts, batch_size=batch_size, n_process=n_process), strict=True
+    ):
         try:
             extraction = extract_article(doc, article, reference)
             yield resolve_extraction(extraction, reference, gazetteer)
         except Exception as error:  # one broken article never stops a build
-            yield InputError(article.path or article.doc_id,
-                             f"extraction failed ({type(error).__name__}: {error})")
+            yield InputError(
+                article.path or article.doc_id,
+                f"extraction failed ({type(error).__name__}: {error})",
+            )
 
 
 def ontology_graph() -> Graph:
@@ -143,7 +157,8 @@ def _forget_article_provenance(store: GraphStore, doc_id: str) -> None:
     store.oxigraph.update(
         f"DELETE WHERE {{ GRAPH <{iris.PROVENANCE_GRAPH}> {{ <{article}> ?p ?o }} }};"
         f"DELETE WHERE {{ GRAPH <{iris.PROVENANCE_GRAPH}> {{ <{claims_graph}> ?p ?o }} }};"
-        f"DELETE WHERE {{ GRAPH <{iris.PROVENANCE_GRAPH}> {{ ?run <http://www.w3.org/ns/prov#used> <{article}> }} }}"
+        f"DELETE WHERE {{ GRAPH <{iris.PROVENANCE_GRAPH}> "
+        f"{{ ?run <http://www.w3.org/ns/prov#used> <{article}> }} }}"
     )
 
 

@@ -29,7 +29,9 @@ def _decode(path: Path, raw: bytes) -> str:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise InputError(
-            str(path), f"not UTF-8 text (byte {error.start}: {error.reason})", line=line,
+            str(path),
+            f"not UTF-8 text (byte {error.start}: {error.reason})",
+            line=line,
             field="text",
         ) from None
 
@@ -49,7 +51,10 @@ def make_article(
     if dateline is None:
         return Article(doc_id, text, path, title, published, source, url)
     return Article(
-        doc_id, text, path, title,
+        doc_id,
+        text,
+        path,
+        title,
         published=published or dateline.date,
         source=source or dateline.source,
         url=url,
@@ -83,8 +88,13 @@ def read_html_file(path: Path) -> Article:
         resolved = parse_date(str(data["date"])[:10])
         published = resolved.value if resolved else None
     return make_article(
-        path.stem, text, path=str(path), title=data.get("title"), published=published,
-        source=data.get("sitename") or data.get("hostname"), url=data.get("url"),
+        path.stem,
+        text,
+        path=str(path),
+        title=data.get("title"),
+        published=published,
+        source=data.get("sitename") or data.get("hostname"),
+        url=data.get("url"),
     )
 
 
@@ -93,8 +103,9 @@ def _optional_str(record: dict[str, object], key: str, path: Path, line: int) ->
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InputError(str(path), f"expected a string, got {type(value).__name__}",
-                         line=line, field=key)
+        raise InputError(
+            str(path), f"expected a string, got {type(value).__name__}", line=line, field=key
+        )
     return value
 
 
@@ -102,16 +113,18 @@ def parse_jsonl_record(raw: str, path: Path, line: int) -> Article:
     try:
         record = json.loads(raw)
     except json.JSONDecodeError as error:
-        raise InputError(str(path), f"malformed JSON ({error.msg} at column {error.colno})",
-                         line=line) from None
+        raise InputError(
+            str(path), f"malformed JSON ({error.msg} at column {error.colno})", line=line
+        ) from None
     if not isinstance(record, dict):
         raise InputError(str(path), "expected a JSON object", line=line)
     doc_id = record.get("doc_id", record.get("id"))
     if doc_id is None or (isinstance(doc_id, str) and not doc_id.strip()):
         raise InputError(str(path), "missing document id", line=line, field="doc_id")
     if not isinstance(doc_id, str | int):
-        raise InputError(str(path), "the id must be a string or a number", line=line,
-                         field="doc_id")
+        raise InputError(
+            str(path), "the id must be a string or a number", line=line, field="doc_id"
+        )
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise InputError(str(path), "missing or empty article text", line=line, field="text")
@@ -120,11 +133,14 @@ def parse_jsonl_record(raw: str, path: Path, line: int) -> Article:
     if published_raw:
         resolved = parse_date(published_raw[:10])
         if resolved is None:
-            raise InputError(str(path), f"not a date: {published_raw!r}", line=line,
-                             field="published")
+            raise InputError(
+                str(path), f"not a date: {published_raw!r}", line=line, field="published"
+            )
         published = resolved.value
     return make_article(
-        str(doc_id), text, path=f"{path}:{line}",
+        str(doc_id),
+        text,
+        path=f"{path}:{line}",
         title=_optional_str(record, "title", path, line),
         published=published,
         source=_optional_str(record, "source", path, line),
@@ -140,8 +156,9 @@ def read_jsonl_file(path: Path) -> Iterator[ReadResult]:
         try:
             line = line_bytes.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            yield InputError(str(path), f"not UTF-8 text (column {error.start + 1})",
-                             line=number, field="text")
+            yield InputError(
+                str(path), f"not UTF-8 text (column {error.start + 1})", line=number, field="text"
+            )
             continue
         try:
             yield parse_jsonl_record(line, path, number)
@@ -151,7 +168,8 @@ def read_jsonl_file(path: Path) -> Iterator[ReadResult]:
 
 def _files_below(folder: Path) -> list[Path]:
     return sorted(
-        p for p in folder.rglob("*")
+        p
+        for p in folder.rglob("*")
         if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")
     )
 
@@ -177,9 +195,11 @@ def iter_articles(paths: Iterable[str | Path]) -> Iterator[ReadResult]:
             for result in _read_file(file):
                 if isinstance(result, Article):
                     if result.doc_id in seen:
-                        yield InputError(result.path or str(file),
-                                         f"duplicate document id {result.doc_id!r}",
-                                         field="doc_id")
+                        yield InputError(
+                            result.path or str(file),
+                            f"duplicate document id {result.doc_id!r}",
+                            field="doc_id",
+                        )
                         continue
                     seen.add(result.doc_id)
                 yield result

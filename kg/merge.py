@@ -26,13 +26,17 @@ from kg.gazetteer import haversine_km
 from kg.rdf import iris
 from kg.rdf.mapping import new_graph
 from kg.rdf.namespace import CE, ET, SEM
+from kg.reference import fold
 from kg.store import GraphStore
 
-NEAR_KM = 50.0  # places further apart than this are different events
+NEAR_KM = 25.0  # places further apart than this are different events (the scorer's radius)
 DATE_TOLERANCE_DAYS = 1  # reports of one event may differ by a day ("last night")
 MERGE_THRESHOLD = 0.6
 WEIGHTS = {"type": 0.2, "actors": 0.35, "place": 0.25, "date": 0.2}
-COMPATIBLE_TYPES = [{"attack", "armed-clash"}, {"bombing", "remote-explosive", "suicide-bomb", "grenade"}]
+COMPATIBLE_TYPES = [
+    {"attack", "armed-clash"},
+    {"bombing", "remote-explosive", "suicide-bomb", "grenade"},
+]
 ORIGIN_RANK = {"FromText": 0, "FromDateline": 1, "FromPublication": 2, "FromCoreferentArticle": 3}
 
 
@@ -51,8 +55,20 @@ def _day(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value[:10]) if value else None
 
 
-def _actors(event: dict[str, Any]) -> set[str]:
-    return {a["id"] for f in ("attackers", "targets", "victims") for a in event[f] if a.get("id")}
+def _actors(
+    event: dict[str, Any], fields: tuple[str, ...] = ("attackers", "targets", "victims")
+) -> set[str]:
+    """Identities of the participants: linked actors, unlinked named organisations, and
+    named people by their normalised name (a named victim is strong evidence of identity)."""
+    keys = set()
+    for name in fields:
+        for entry in event[name]:
+            if entry.get("id") and "/claim/" not in entry["id"]:
+                keys.add(entry["id"])
+            elif entry.get("kind") == "person" and entry["mentions"]:
+                longest = max(entry["mentions"], key=len)
+                keys.add("person:" + " ".join(fold(longest).split()[-2:]))
+    return keys
 
 
 def _types_compatible(a: str, b: str) -> bool:
@@ -73,27 +89,40 @@ def _date_window(event: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
 
 
 def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
-    """Whether two claims report the same event, with the evidence for the decision."""
+    """Whether two claims report the same event, with the evidence for the decision.
+
+    Hard conditions block a merge: incompatible types, one article, different countries,
+    places further apart than NEAR_KM, dates further apart than a day, different linked
+    attackers, different linked targets. A merge then needs shared participants and one more
+    sign of identity: the same place, or the same targets as well as the same attackers. One
+    group commits many attacks on a day; its name and a date alone do not make two reports one.
+    """
     if not _types_compatible(a["type"], b["type"]):
         return MatchResult(0.0, (), "type")
     if {s["doc_id"] for s in a["sources"]} & {s["doc_id"] for s in b["sources"]}:
         return MatchResult(0.0, (), "same article")
     matched = ["type"]
     score = WEIGHTS["type"]
+    attackers_a, attackers_b = _actors(a, ("attackers",)), _actors(b, ("attackers",))
+    if attackers_a and attackers_b and not attackers_a & attackers_b:
+        return MatchResult(0.0, tuple(matched), "attackers")
+    targets_a, targets_b = _actors(a, ("targets", "victims")), _actors(b, ("targets", "victims"))
+    if targets_a and targets_b and not targets_a & targets_b:
+        return MatchResult(0.0, tuple(matched), "targets")
     actors_a, actors_b = _actors(a), _actors(b)
-    if actors_a and actors_b:
-        if not actors_a & actors_b:
-            return MatchResult(0.0, tuple(matched), "actors")
+    shared = actors_a & actors_b
+    if shared:
         matched.append("actors")
-        score += WEIGHTS["actors"] * len(actors_a & actors_b) / len(actors_a | actors_b)
-        score += WEIGHTS["actors"] * 0.5 * (1 - len(actors_a & actors_b) / len(actors_a | actors_b))
+        score += WEIGHTS["actors"] * (0.5 + 0.5 * len(shared) / len(actors_a | actors_b))
+    same_sides = bool(attackers_a & attackers_b) and bool(targets_a & targets_b)
     place_a, place_b = a["location"], b["location"]
     if place_a and place_b:
-        if place_a.get("country_code") and place_b.get("country_code") and \
-                place_a["country_code"] != place_b["country_code"]:
+        code_a, code_b = place_a.get("country_code"), place_b.get("country_code")
+        if code_a and code_b and code_a != code_b:
             return MatchResult(0.0, tuple(matched), "country")
         same = place_a.get("id") == place_b.get("id") or (
-            place_a.get("anchor") and place_a.get("anchor") == place_b.get("anchor"))
+            place_a.get("anchor") and place_a.get("anchor") == place_b.get("anchor")
+        )
         distance = None
         if None not in (place_a["lat"], place_a["lon"], place_b["lat"], place_b["lon"]):
             distance = haversine_km(place_a["lat"], place_a["lon"], place_b["lat"], place_b["lon"])
@@ -111,8 +140,10 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
         score += WEIGHTS["date"]
     else:
         score += WEIGHTS["date"] * 0.5  # an undated report can match a dated one
-    if "actors" not in matched and "place" not in matched:
-        return MatchResult(score, tuple(matched), "nothing but the type in common")
+    if "actors" not in matched:
+        return MatchResult(score, tuple(matched), "no participant in common")
+    if "place" not in matched and not same_sides:
+        return MatchResult(score, tuple(matched), "neither the place nor both sides in common")
     return MatchResult(round(min(score, 1.0), 3), tuple(matched))
 
 
@@ -150,7 +181,8 @@ def cluster_claims(claims: list[dict[str, Any]]) -> list[Cluster]:
             continue
         ok = all(
             pairs.get((min(x, y), max(x, y)), MatchResult(0, (), "unseen")).merge
-            for x in members[root_l] for y in members[root_r]
+            for x in members[root_l]
+            for y in members[root_r]
         )
         if not ok:
             continue
@@ -159,17 +191,29 @@ def cluster_claims(claims: list[dict[str, Any]]) -> list[Cluster]:
             owner[claim_id] = root_l
         decisions[root_l].extend(decisions.pop(root_r, []))
         decisions[root_l].append((left, right, result))
-    return [Cluster([by_id[c] for c in sorted(ids)], decisions.get(root, []))
-            for root, ids in sorted(members.items())]
+    return [
+        Cluster([by_id[c] for c in sorted(ids)], decisions.get(root, []))
+        for root, ids in sorted(members.items())
+    ]
 
 
 # -- the canonical graph --------------------------------------------------------------------
-_ROLE = {"attackers": (CE.attacker, CE.AttackerRole), "targets": (CE.target, CE.TargetRole),
-         "victims": (CE.victim, CE.VictimRole), "unnamed_victims": (CE.victim, CE.VictimRole)}
-_CAPTURE_ROLE = {"attackers": (CE.capturedBy, CE.CapturerRole),
-                 "targets": (CE.capturedFrom, CE.CapturedFromRole)}
-_MATERIEL_ROLE = {"captured": CE.Captured, "used": CE.Used, "seized": CE.Seized,
-                  "destroyed": CE.Destroyed}
+_ROLE = {
+    "attackers": (CE.attacker, CE.AttackerRole),
+    "targets": (CE.target, CE.TargetRole),
+    "victims": (CE.victim, CE.VictimRole),
+    "unnamed_victims": (CE.victim, CE.VictimRole),
+}
+_CAPTURE_ROLE = {
+    "attackers": (CE.capturedBy, CE.CapturerRole),
+    "targets": (CE.capturedFrom, CE.CapturedFromRole),
+}
+_MATERIEL_ROLE = {
+    "captured": CE.Captured,
+    "used": CE.Used,
+    "seized": CE.Seized,
+    "destroyed": CE.Destroyed,
+}
 
 
 def _pick_type(claims: list[dict[str, Any]]) -> str:
@@ -183,8 +227,14 @@ def _best_date(claims: list[dict[str, Any]]) -> dict[str, Any] | None:
     dated = [c for c in claims if c["date"]]
     if not dated:
         return None
-    return sorted(dated, key=lambda c: (ORIGIN_RANK.get(c.get("date_origin") or "", 9),
-                                        c["date"], c["sources"][0]["doc_id"]))[0]
+    return sorted(
+        dated,
+        key=lambda c: (
+            ORIGIN_RANK.get(c.get("date_origin") or "", 9),
+            c["date"],
+            c["sources"][0]["doc_id"],
+        ),
+    )[0]
 
 
 def canonical_graph(clusters: list[Cluster], previous: dict[str, str]) -> Graph:
@@ -227,14 +277,24 @@ def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> No
             if field_name not in roles:
                 continue
             for entry in claim[field_name]:
-                key = (field_name, entry.get("id") or (entry["kind"] + ":" + min(m.lower() for m in entry["mentions"])))
+                key = (
+                    field_name,
+                    entry.get("id")
+                    or (entry["kind"] + ":" + min(m.lower() for m in entry["mentions"])),
+                )
                 slot = merged.setdefault(key, {**entry, "mentions": []})
                 slot["mentions"] = sorted(set(slot["mentions"]) | set(entry["mentions"]))
     for index, ((field_name, _), entry) in enumerate(sorted(merged.items())):
         direct, role = roles[field_name]
         actor = URIRef(entry["id"]) if entry.get("id") else URIRef(f"{node}/party/{index}")
         if not entry.get("id"):
-            graph.add((actor, RDF.type, CE.PhysicalTarget if entry["kind"] == "object" else CE.UnidentifiedActor))
+            graph.add(
+                (
+                    actor,
+                    RDF.type,
+                    CE.PhysicalTarget if entry["kind"] == "object" else CE.UnidentifiedActor,
+                )
+            )
             graph.add((actor, RDFS.label, Literal(entry["mentions"][0])))
         graph.add((node, direct, actor))
         part = URIRef(f"{node}/participation/{index}")
@@ -258,8 +318,10 @@ def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> No
             for mention in claim["location"]["mentions"]:
                 graph.add((node, CE.placeMention, Literal(mention)))
             other = claim["location"]
-            if None not in (place["lat"], other["lat"]) and haversine_km(
-                    place["lat"], place["lon"], other["lat"], other["lon"]) > NEAR_KM:
+            if (
+                None not in (place["lat"], other["lat"])
+                and haversine_km(place["lat"], place["lon"], other["lat"], other["lon"]) > NEAR_KM
+            ):
                 disagreements.add("place")
     # date: the most direct evidence; undated reports inherit it, marked as inherited
     chosen = _best_date(claims)
@@ -271,7 +333,9 @@ def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> No
         source_doc = chosen["sources"][0]["doc_id"]
         graph.add((node, CE.dateSourceArticle, iris.article_iri(source_doc)))
         days = sorted({c["date"] for c in claims if c["date"]})
-        text_days = sorted({c["date"] for c in claims if c["date"] and c.get("date_origin") == "FromText"})
+        text_days = sorted(
+            {c["date"] for c in claims if c["date"] and c.get("date_origin") == "FromText"}
+        )
         graph.add((node, CE.earliestDate, Literal(days[0], datatype=XSD.date)))
         graph.add((node, CE.latestDate, Literal(days[-1], datatype=XSD.date)))
         if len(text_days) > 1 or (len(days) > 1 and len(text_days) == 0):
@@ -299,7 +363,13 @@ def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> No
         lot_node = URIRef(f"{node}/materiel/{iris.slug(model.rsplit('/', 1)[-1])}")
         graph.add((node, CE.materiel, lot_node))
         graph.add((lot_node, RDF.type, CE.MaterielLot))
-        graph.add((lot_node, RDFS.label, Literal(max((m for e in entries for m in e["mentions"]), key=len))))
+        graph.add(
+            (
+                lot_node,
+                RDFS.label,
+                Literal(max((m for e in entries for m in e["mentions"]), key=len)),
+            )
+        )
         graph.add((lot_node, CE.weaponModel, URIRef(model)))
         graph.add((lot_node, CE.materielRole, _MATERIEL_ROLE.get(entries[0]["role"], CE.Used)))
         for mention in sorted({m for e in entries for m in e["mentions"]}):
@@ -324,10 +394,20 @@ def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> No
             graph.add((decision, CE.matchedFeature, Literal(feature)))
         score = min(r.score for _, _, r in cluster.decisions)
         graph.add((decision, CE.mergeScore, Literal(f"{score:.3f}", datatype=XSD.decimal)))
-        graph.add((decision, RDFS.comment, Literal(
-            f"{len(claims)} claims from {len(docs)} articles taken as one event: "
-            + "; ".join(f"{a.rsplit('/', 2)[-2]} ~ {b.rsplit('/', 2)[-2]} score {r.score:.2f} "
-                        f"({', '.join(r.matched)})" for a, b, r in cluster.decisions))))
+        graph.add(
+            (
+                decision,
+                RDFS.comment,
+                Literal(
+                    f"{len(claims)} claims from {len(docs)} articles taken as one event: "
+                    + "; ".join(
+                        f"{a.rsplit('/', 2)[-2]} ~ {b.rsplit('/', 2)[-2]} score {r.score:.2f} "
+                        f"({', '.join(r.matched)})"
+                        for a, b, r in cluster.decisions
+                    )
+                ),
+            )
+        )
     for name in sorted(disagreements):
         graph.add((node, CE.disagreement, Literal(name)))
 
@@ -335,7 +415,8 @@ def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> No
 def _previous_assignment(store: GraphStore) -> dict[str, str]:
     rows = store.query(
         f"SELECT ?claim ?event WHERE {{ GRAPH <{iris.CANONICAL_GRAPH}> "
-        f"{{ ?event <{CE.claim}> ?claim }} }}")
+        f"{{ ?event <{CE.claim}> ?claim }} }}"
+    )
     return {row["claim"].value: row["event"].value for row in rows}
 
 
@@ -345,12 +426,21 @@ def _lot_origins(graph: Graph, store: GraphStore) -> None:
         "PREFIX ce: <https://w3id.org/conflict-kg/ontology#> "
         "PREFIX prov: <http://www.w3.org/ns/prov#> "
         "SELECT ?lot ?country ?basis WHERE { ?lot ce:originCountry ?country . "
-        "OPTIONAL { ?lot ce:originBasis ?basis } }")
-    origin = {r["lot"].value: (r["country"].value, r["basis"].value if r["basis"] else "text")
-              for r in rows}
+        "OPTIONAL { ?lot ce:originBasis ?basis } }"
+    )
+    origin = {
+        r["lot"].value: (r["country"].value, r["basis"].value if r["basis"] else "text")
+        for r in rows
+    }
     for lot_node in set(graph.subjects(RDF.type, CE.MaterielLot)):
-        found = sorted({origin[str(src)] for src in graph.objects(lot_node, PROV.wasDerivedFrom)
-                        if str(src) in origin}, key=lambda cb: (cb[1] != "text", cb[0]))
+        found = sorted(
+            {
+                origin[str(src)]
+                for src in graph.objects(lot_node, PROV.wasDerivedFrom)
+                if str(src) in origin
+            },
+            key=lambda cb: (cb[1] != "text", cb[0]),
+        )
         if found:
             graph.add((lot_node, CE.originCountry, URIRef(found[0][0])))
             graph.add((lot_node, CE.originBasis, Literal(found[0][1])))

@@ -170,7 +170,8 @@ class ReferenceData:
         if country_code is None:
             return ActorLink(actor, "alias")
         candidates = [
-            a for a in self._descendants(actor.id, ("branch-of",), year)
+            a
+            for a in self._descendants(actor.id, ("branch-of",), year)
             if a.countries and country_code in a.countries and a.active_in(year)
         ]
         if len(candidates) == 1:
@@ -195,9 +196,12 @@ class ReferenceData:
                     depth[aff.actor] = level + 1
                     stack.append((aff.actor, level + 1))
         candidates = [
-            (level, self.actors[a]) for a, level in depth.items()
-            if a in self.actors and country_code is not None
-            and country_code in self.actors[a].countries and self.actors[a].active_in(year)
+            (level, self.actors[a])
+            for a, level in depth.items()
+            if a in self.actors
+            and country_code is not None
+            and country_code in self.actors[a].countries
+            and self.actors[a].active_in(year)
         ]
         if not candidates:
             return ActorLink(None, f"affiliate of {actor.name}: none known in {country_code}")
@@ -241,28 +245,41 @@ class ReferenceData:
 def load_reference() -> ReferenceData:
     actors = [
         Actor(
-            id=row["id"], name=row["name"], type=row.get("type", ""),
+            id=row["id"],
+            name=row["name"],
+            type=row.get("type", ""),
             countries=frozenset(_split(row.get("countries", ""), ";")),
             active_from=_year(row.get("active_from", "")),
             active_to=_year(row.get("active_to", "")),
             wikidata=row.get("wikidata") or None,
-            aliases=_split(row.get("aliases", "")), source=row.get("source", ""),
+            aliases=_split(row.get("aliases", "")),
+            source=row.get("source", ""),
         )
         for row in _rows("actors/actors.csv")
     ]
     affiliations = [
-        Affiliation(row["actor"], row["relation"], row["other"], row.get("start") or None,
-                    row.get("end") or None, row.get("source", ""))
+        Affiliation(
+            row["actor"],
+            row["relation"],
+            row["other"],
+            row.get("start") or None,
+            row.get("end") or None,
+            row.get("source", ""),
+        )
         for row in _rows("actors/affiliations.csv")
     ]
     weapons = [
         WeaponModel(
-            id=row["id"], name=row["name"], specificity=row.get("specificity", "model"),
-            family=row.get("family") or None, category=row.get("category") or None,
+            id=row["id"],
+            name=row["name"],
+            specificity=row.get("specificity", "model"),
+            family=row.get("family") or None,
+            category=row.get("category") or None,
             design_origin=row.get("design_origin") or None,
             manufacturer=row.get("manufacturer") or None,
             manufacturer_country=row.get("manufacturer_country") or None,
-            wikidata=row.get("wikidata") or None, aliases=_split(row.get("aliases", "")),
+            wikidata=row.get("wikidata") or None,
+            aliases=_split(row.get("aliases", "")),
             source=row.get("source", ""),
         )
         for row in _rows("weapons/weapons.csv")

@@ -15,9 +15,18 @@ from kg.records import ActorRef, Article, EventClaim, Extraction, PlaceRef, Plac
 from kg.reference import ReferenceData, fold
 
 _BEARINGS = {
-    "north of": 0, "northeast of": 45, "north-east of": 45, "east of": 90, "southeast of": 135,
-    "south-east of": 135, "south of": 180, "southwest of": 225, "south-west of": 225,
-    "west of": 270, "northwest of": 315, "north-west of": 315,
+    "north of": 0,
+    "northeast of": 45,
+    "north-east of": 45,
+    "east of": 90,
+    "southeast of": 135,
+    "south-east of": 135,
+    "south of": 180,
+    "southwest of": 225,
+    "south-west of": 225,
+    "west of": 270,
+    "northwest of": 315,
+    "north-west of": 315,
 }
 _AREA_LEVELS = ("admin1", "admin2", "locality")
 
@@ -46,10 +55,13 @@ def _offset_point(lat: float, lon: float, km: float, bearing_deg: float) -> tupl
     radius = 6371.0088
     lat1, lon1, theta = math.radians(lat), math.radians(lon), math.radians(bearing_deg)
     delta = km / radius
-    lat2 = math.asin(math.sin(lat1) * math.cos(delta)
-                     + math.cos(lat1) * math.sin(delta) * math.cos(theta))
-    lon2 = lon1 + math.atan2(math.sin(theta) * math.sin(delta) * math.cos(lat1),
-                             math.cos(delta) - math.sin(lat1) * math.sin(lat2))
+    lat2 = math.asin(
+        math.sin(lat1) * math.cos(delta) + math.cos(lat1) * math.sin(delta) * math.cos(theta)
+    )
+    lon2 = lon1 + math.atan2(
+        math.sin(theta) * math.sin(delta) * math.cos(lat1),
+        math.cos(delta) - math.sin(lat1) * math.sin(lat2),
+    )
     return round(math.degrees(lat2), 5), round(math.degrees(lon2), 5)
 
 
@@ -73,28 +85,38 @@ def resolve_place(
                 break
             continue
         lat, lon = found.lat, found.lon
-        if segment.offset_km and segment.relation in _BEARINGS and lat is not None and lon is not None:
+        if (
+            segment.offset_km
+            and segment.relation in _BEARINGS
+            and lat is not None
+            and lon is not None
+        ):
             lat, lon = _offset_point(lat, lon, segment.offset_km, _BEARINGS[segment.relation])
         exact = index == 0 and segment.relation is None
-        if found.level == "locality":
-            precision = 1 if exact else 2
-        else:
-            precision = 3
+        precision = (1 if exact else 2) if found.level == "locality" else 3
         return replace(
             place,
             name=found.name if exact else segments[0].name,
             place_key=found.key if exact else None,
             anchor_key=found.key,
             relation=None if exact else (segments[0].relation or segment.relation or "in"),
-            country_code=found.country_code, precision=precision, lat=lat, lon=lon,
+            country_code=found.country_code,
+            precision=precision,
+            lat=lat,
+            lon=lon,
         )
     if country is not None:
         exact = segments[0].name == country.name
         return replace(
-            place, name=country.name if exact else segments[0].name,
-            place_key=country.key if exact else None, anchor_key=country.key,
-            relation=None if exact else "in", country_code=country.country_code, precision=3,
-            lat=country.lat, lon=country.lon,
+            place,
+            name=country.name if exact else segments[0].name,
+            place_key=country.key if exact else None,
+            anchor_key=country.key,
+            relation=None if exact else "in",
+            country_code=country.country_code,
+            precision=3,
+            lat=country.lat,
+            lon=country.lon,
         )
     return replace(place, country_code=fallback_country)
 
@@ -113,13 +135,15 @@ class ActorLinker:
             ref.name or ref.mentions[-1]
         )
         if actor is None:
-            return replace(ref, actor_id=None, name=ref.name or ref.mentions[0],
-                           link_note="no table entry")
+            return replace(
+                ref, actor_id=None, name=ref.name or ref.mentions[0], link_note="no table entry"
+            )
         if ref.link_note == AFFILIATE_NOTE:
             link = self.reference.affiliate_in(actor, country_code, year)
             if link.actor is None:
-                return replace(ref, actor_id=None, name=f"affiliate of {actor.name}",
-                               link_note=link.note)
+                return replace(
+                    ref, actor_id=None, name=f"affiliate of {actor.name}", link_note=link.note
+                )
         else:
             link = self.reference.specialise(actor, country_code, year)
         assert link.actor is not None
@@ -135,22 +159,57 @@ def _merge_same(refs: list[ActorRef], linker: ActorLinker) -> tuple[ActorRef, ..
     for ref in refs:
         for index, existing in enumerate(out):
             same = ref.actor_id is not None and ref.actor_id == existing.actor_id
-            parent_of_existing = (ref.actor_id and existing.actor_id
-                                  and linker.is_ancestor(ref.actor_id, existing.actor_id))
-            child_of_existing = (ref.actor_id and existing.actor_id
-                                 and linker.is_ancestor(existing.actor_id, ref.actor_id))
+            parent_of_existing = (
+                ref.actor_id
+                and existing.actor_id
+                and linker.is_ancestor(ref.actor_id, existing.actor_id)
+            )
+            child_of_existing = (
+                ref.actor_id
+                and existing.actor_id
+                and linker.is_ancestor(existing.actor_id, ref.actor_id)
+            )
             if same or parent_of_existing:
-                out[index] = replace(existing, mentions=tuple(dict.fromkeys(existing.mentions + ref.mentions)))
+                out[index] = replace(
+                    existing, mentions=tuple(dict.fromkeys(existing.mentions + ref.mentions))
+                )
                 break
             if child_of_existing:
-                out[index] = replace(ref, mentions=tuple(dict.fromkeys(ref.mentions + existing.mentions)))
+                out[index] = replace(
+                    ref, mentions=tuple(dict.fromkeys(ref.mentions + existing.mentions))
+                )
                 break
-            if ref.actor_id is None and existing.actor_id is None and {
-                fold(m) for m in ref.mentions} & {fold(m) for m in existing.mentions}:
-                out[index] = replace(existing, mentions=tuple(dict.fromkeys(existing.mentions + ref.mentions)))
+            if (
+                ref.actor_id is None
+                and existing.actor_id is None
+                and {fold(m) for m in ref.mentions} & {fold(m) for m in existing.mentions}
+            ):
+                out[index] = replace(
+                    existing, mentions=tuple(dict.fromkeys(existing.mentions + ref.mentions))
+                )
                 break
         else:
             out.append(ref)
+    return tuple(out)
+
+
+def _link_all(
+    refs: tuple[ActorRef, ...], linker: ActorLinker, country_code: str | None, year: int | None
+) -> tuple[ActorRef, ...]:
+    return _merge_same([linker.link(r, country_code, year) for r in refs], linker)
+
+
+def _widen(refs: tuple[ActorRef, ...], everywhere: list[ActorRef]) -> tuple[ActorRef, ...]:
+    """Add the article's other mentions of the same identity to each participant."""
+    out = []
+    for ref in refs:
+        extra = [
+            mention
+            for other in everywhere
+            if ref.actor_id and other.actor_id == ref.actor_id
+            for mention in other.mentions
+        ]
+        out.append(replace(ref, mentions=tuple(dict.fromkeys(ref.mentions + tuple(extra)))))
     return tuple(out)
 
 
@@ -164,29 +223,25 @@ def resolve_extraction(
     for claim in extraction.claims:
         place = resolve_place(claim.place, gazetteer, fallback_country) if claim.place else None
         country_code = place.country_code if place else fallback_country
-        year = claim.date.value.year if claim.date and claim.date.value else (
-            article.reference_date.year if article.reference_date else None)
+        year = (
+            claim.date.value.year
+            if claim.date and claim.date.value
+            else (article.reference_date.year if article.reference_date else None)
+        )
 
-        def link_all(refs: tuple[ActorRef, ...]) -> tuple[ActorRef, ...]:
-            linked = [linker.link(r, country_code, year) for r in refs]
-            return _merge_same(linked, linker)
-
-        attackers, targets = link_all(claim.attackers), link_all(claim.targets)
         # mentions of the same identity anywhere in the article are coreferent mentions
         everywhere = [linker.link(m, country_code, year) for m in extraction.actor_mentions]
-
-        def widen(refs: tuple[ActorRef, ...]) -> tuple[ActorRef, ...]:
-            out = []
-            for ref in refs:
-                extra = [m for other in everywhere if ref.actor_id and other.actor_id == ref.actor_id
-                         for m in other.mentions]
-                out.append(replace(ref, mentions=tuple(dict.fromkeys(ref.mentions + tuple(extra)))))
-            return tuple(out)
-
-        resolved.append(replace(
-            claim, place=place, attackers=widen(attackers), targets=widen(targets),
-            victims=link_all(claim.victims),
-        ))
+        resolved.append(
+            replace(
+                claim,
+                place=place,
+                attackers=_widen(
+                    _link_all(claim.attackers, linker, country_code, year), everywhere
+                ),
+                targets=_widen(_link_all(claim.targets, linker, country_code, year), everywhere),
+                victims=_link_all(claim.victims, linker, country_code, year),
+            )
+        )
     resolved = _inherit_from_parents(resolved, linker)
     return replace(extraction, claims=tuple(resolved))
 
@@ -201,9 +256,11 @@ def _inherit_from_parents(claims: list[EventClaim], linker: ActorLinker) -> list
             claim = replace(
                 claim,
                 attackers=_merge_same(list(parent.attackers) + list(claim.attackers), linker)
-                if claim.attackers else parent.attackers,
+                if claim.attackers
+                else parent.attackers,
                 targets=_merge_same(list(parent.targets) + list(claim.targets), linker)
-                if claim.targets else parent.targets,
+                if claim.targets
+                else parent.targets,
                 place=claim.place or parent.place,
             )
         out.append(claim)

@@ -17,6 +17,7 @@ from rdflib import Dataset, Graph
 from kg.errors import QueryError, StoreError
 
 DEFAULT_STORE = Path("kg-store")
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +67,11 @@ class GraphStore:
 
     def add_to_graph(self, graph: Graph) -> None:
         name = ox.NamedNode(str(graph.identifier))
-        self._store.load(graph.serialize(format="nt", encoding="utf-8"),
-                         format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+        self._store.load(
+            graph.serialize(format="nt", encoding="utf-8"),
+            format=ox.RdfFormat.N_TRIPLES,
+            to_graph=name,
+        )
 
     def remove_graphs(self, names: Iterable[str]) -> None:
         for name in names:
@@ -78,9 +82,11 @@ class GraphStore:
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def query(self, sparql: str, *, substitutions: dict[str, ox.Literal | ox.NamedNode] | None = None):
+    def query(self, sparql: str, *, substitutions: dict[str, Term] | None = None):
         """Run SPARQL over the union of all graphs (GRAPH clauses still see each graph)."""
-        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()} or None
+        subs: dict[ox.Variable, Term] | None = {
+            ox.Variable(k): v for k, v in (substitutions or {}).items()
+        } or None
         try:
             return self._store.query(sparql, use_default_graph_as_union=True, substitutions=subs)
         except SyntaxError as error:
@@ -130,7 +136,8 @@ class GraphStore:
             article_graphs=sum(1 for n in names if "/graph/article/" in n),
             claims=count(prefix + "SELECT (COUNT(DISTINCT ?c) AS ?n) { ?c a ce:EventClaim }"),
             canonical_events=count(
-                prefix + "SELECT (COUNT(DISTINCT ?c) AS ?n) { ?c a ce:CanonicalEvent }"),
+                prefix + "SELECT (COUNT(DISTINCT ?c) AS ?n) { ?c a ce:CanonicalEvent }"
+            ),
         )
 
     def flush(self) -> None:

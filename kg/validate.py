@@ -47,10 +47,13 @@ class ValidationReport:
 
     def to_json(self) -> str:
         return json.dumps(
-            {"conforms": self.conforms,
-             "counts": {s.value: self.count(s) for s in Severity},
-             "results": [asdict(r) for r in self.results]},
-            indent=2, ensure_ascii=False,
+            {
+                "conforms": self.conforms,
+                "counts": {s.value: self.count(s) for s in Severity},
+                "results": [asdict(r) for r in self.results],
+            },
+            indent=2,
+            ensure_ascii=False,
         )
 
     def to_turtle(self) -> str:
@@ -66,7 +69,9 @@ class ValidationReport:
         for result in ordered[:limit]:
             path = f" {result.path}" if result.path else ""
             value = f" (value: {result.value})" if result.value else ""
-            lines.append(f"  {result.severity.value:9} {result.focus}{path}: {result.message}{value}")
+            lines.append(
+                f"  {result.severity.value:9} {result.focus}{path}: {result.message}{value}"
+            )
         if len(ordered) > limit:
             lines.append(f"  ... and {len(ordered) - limit} more (use --format json for all)")
         return "\n".join(lines)
@@ -91,20 +96,27 @@ def validate_graph(data: Graph) -> ValidationReport:
     import pyshacl  # imported lazily: it is slow to import and only validation needs it
 
     conforms, report_graph, _ = pyshacl.validate(
-        data, shacl_graph=shapes_graph(), inference="none", advanced=True,
-        allow_warnings=True, allow_infos=True, abort_on_first=False,
+        data,
+        shacl_graph=shapes_graph(),
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        allow_infos=True,
+        abort_on_first=False,
     )
     results = []
     for node in report_graph.subjects(RDF.type, SH.ValidationResult):
         severity = report_graph.value(node, SH.resultSeverity)
-        results.append(ValidationResult(
-            severity=Severity(str(severity).rsplit("#", 1)[-1]),
-            focus=str(report_graph.value(node, SH.focusNode)),
-            path=_short(report_graph.value(node, SH.resultPath)),
-            message=str(report_graph.value(node, SH.resultMessage) or "constraint not met"),
-            value=_short(report_graph.value(node, SH.value)),
-            shape=_short(report_graph.value(node, SH.sourceShape)),
-        ))
+        results.append(
+            ValidationResult(
+                severity=Severity(str(severity).rsplit("#", 1)[-1]),
+                focus=str(report_graph.value(node, SH.focusNode)),
+                path=_short(report_graph.value(node, SH.resultPath)),
+                message=str(report_graph.value(node, SH.resultMessage) or "constraint not met"),
+                value=_short(report_graph.value(node, SH.value)),
+                shape=_short(report_graph.value(node, SH.sourceShape)),
+            )
+        )
     results.sort(key=lambda r: (r.severity, r.focus, r.path or "", r.message))
     conforms = not any(r.severity == Severity.VIOLATION for r in results)
     return ValidationReport(bool(conforms), tuple(results), report_graph)

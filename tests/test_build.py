@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import GOLDEN, SAMPLES
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import graph_diff, to_isomorphic
 from rdflib.namespace import PROV
@@ -14,8 +15,6 @@ from kg import GraphStore, build
 from kg.export import export
 from kg.export.events import collect_events
 from kg.rdf import iris
-
-from conftest import GOLDEN, SAMPLES
 
 pytestmark = pytest.mark.model
 
@@ -28,7 +27,9 @@ def event_graphs(store: GraphStore) -> Graph:
     graph = Graph()
     for s, p, o, g in dataset.quads():
         name = str(g)
-        if ("/graph/article/" in name or name == str(iris.CANONICAL_GRAPH)) and p != PROV.wasGeneratedBy:
+        if (
+            "/graph/article/" in name or name == str(iris.CANONICAL_GRAPH)
+        ) and p != PROV.wasGeneratedBy:
             graph.add((s, p, o))
     return graph
 
@@ -40,16 +41,18 @@ def assert_isomorphic(expected: Graph, actual: Graph) -> None:
     _, only_expected, only_actual = graph_diff(left, right)
     lines = [f"- {t}" for t in sorted(only_expected.serialize(format="nt").splitlines())[:25]]
     lines += [f"+ {t}" for t in sorted(only_actual.serialize(format="nt").splitlines())[:25]]
-    pytest.fail("graphs differ (rerun with --update-golden if the change is intended):\n"
-                + "\n".join(lines))
+    pytest.fail(
+        "graphs differ (rerun with --update-golden if the change is intended):\n" + "\n".join(lines)
+    )
 
 
 def test_seed_graph_matches_the_golden_graph(seed_store, update_golden: bool) -> None:
     actual = event_graphs(seed_store)
     golden = GOLDEN / "seeds.nt"
     if update_golden:
-        golden.write_text("".join(sorted(actual.serialize(format="nt").splitlines(True))),
-                          encoding="utf-8")
+        golden.write_text(
+            "".join(sorted(actual.serialize(format="nt").splitlines(True))), encoding="utf-8"
+        )
     expected = Graph().parse(golden, format="nt")
     assert_isomorphic(expected, actual)
 
@@ -68,23 +71,34 @@ def test_seeds_make_one_clash_and_one_capture_with_both_sources(seed_store) -> N
     capture = next(e for e in events if e["type"] == "materiel-capture")
     assert capture["parent"] == "armed-clash"
     origins = {w["name"]: w["origin"] for w in capture["weapons"]}
-    assert origins == {"Zastava M05E1": "Serbia", "RPG-7": None, "PG-7V": "Bulgaria",
-                       "Type 56": "China", "Zastava M70AB2": "Serbia"}
+    assert origins == {
+        "Zastava M05E1": "Serbia",
+        "RPG-7": None,
+        "PG-7V": "Bulgaria",
+        "Type 56": "China",
+        "Zastava M70AB2": "Serbia",
+    }
     assert all(w["role"] == "captured" for w in capture["weapons"])
 
 
 def test_undated_article_claims_inherit_the_date_marked_as_inherited(seed_store) -> None:
-    claims = [e for e in collect_events(seed_store, claims=True)
-              if e["sources"][0]["doc_id"] == SEED_DOCS[0]]
+    claims = [
+        e
+        for e in collect_events(seed_store, claims=True)
+        if e["sources"][0]["doc_id"] == SEED_DOCS[0]
+    ]
     assert claims and all(c["date"] == "2024-03-21" for c in claims)
     assert all(c["date_origin"] == "FromCoreferentArticle" for c in claims)
 
 
 def test_every_claim_cites_its_sentence(seed_store) -> None:
-    rows = list(seed_store.query(
-        "PREFIX ce: <https://w3id.org/conflict-kg/ontology#> "
-        "SELECT ?claim ?sentence ?start ?end ?text WHERE { ?claim a ce:EventClaim ; "
-        "ce:evidence ?ev . ?ev ce:sentence ?sentence ; ce:charStart ?start ; ce:charEnd ?end }"))
+    rows = list(
+        seed_store.query(
+            "PREFIX ce: <https://w3id.org/conflict-kg/ontology#> "
+            "SELECT ?claim ?sentence ?start ?end ?text WHERE { ?claim a ce:EventClaim ; "
+            "ce:evidence ?ev . ?ev ce:sentence ?sentence ; ce:charStart ?start ; ce:charEnd ?end }"
+        )
+    )
     assert rows
     texts = {p.stem: p.read_text(encoding="utf-8") for p in SAMPLES.glob("*.txt")}
     for row in rows:
@@ -103,7 +117,9 @@ def test_rebuilding_gives_an_isomorphic_graph(seed_store_path: Path, tmp_path: P
 
 
 @pytest.mark.parametrize("order", [SEED_DOCS, list(reversed(SEED_DOCS))])
-def test_one_article_after_the_other_merges_in_either_order(tmp_path: Path, order: list[str]) -> None:
+def test_one_article_after_the_other_merges_in_either_order(
+    tmp_path: Path, order: list[str]
+) -> None:
     store = GraphStore(tmp_path / "inc")
     for doc in order:
         build([SAMPLES / f"{doc}.txt"], store, validate=False)
@@ -136,7 +152,15 @@ def test_trig_export_has_one_graph_per_article_plus_provenance(seed_store, tmp_p
     names = {str(g.identifier) for g in dataset.graphs()}
     for doc in SEED_DOCS:
         assert str(iris.article_graph_iri(doc)) in names
-    assert {str(iris.PROVENANCE_GRAPH), str(iris.CANONICAL_GRAPH), str(iris.REFERENCE_GRAPH)} <= names
+    assert {
+        str(iris.PROVENANCE_GRAPH),
+        str(iris.CANONICAL_GRAPH),
+        str(iris.REFERENCE_GRAPH),
+    } <= names
     provenance = dataset.graph(URIRef(str(iris.PROVENANCE_GRAPH)))
     for doc in SEED_DOCS:
-        assert (iris.article_graph_iri(doc), PROV.wasDerivedFrom, iris.article_iri(doc)) in provenance
+        assert (
+            iris.article_graph_iri(doc),
+            PROV.wasDerivedFrom,
+            iris.article_iri(doc),
+        ) in provenance

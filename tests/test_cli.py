@@ -41,8 +41,9 @@ def test_query_on_missing_store_is_exit_2(tmp_path: Path) -> None:
 
 
 def test_unknown_export_format_is_exit_2(seed_store_path: Path, tmp_path: Path) -> None:
-    result = invoke("export", "--store", str(seed_store_path), "--format", "pdf",
-                    "-o", str(tmp_path / "x"))
+    result = invoke(
+        "export", "--store", str(seed_store_path), "--format", "pdf", "-o", str(tmp_path / "x")
+    )
     assert result.exit_code == 2 and "unknown export format 'pdf'" in result.output
 
 
@@ -61,7 +62,9 @@ def test_malformed_jsonl_line_is_named_and_the_rest_built(tmp_path: Path) -> Non
     file = tmp_path / "in.jsonl"
     file.write_text(
         '{"doc_id": "a", "text": "Gunmen attacked a bus near Djibo, Burkina Faso."}\n'
-        '{"doc_id": "b", "text": 12}\n', encoding="utf-8")
+        '{"doc_id": "b", "text": 12}\n',
+        encoding="utf-8",
+    )
     result = invoke("build", str(file), "--store", str(tmp_path / "s"))
     assert result.exit_code == 0, result.output
     assert f"skipped: {file}:2: field 'text': missing or empty article text" in result.output
@@ -70,8 +73,9 @@ def test_malformed_jsonl_line_is_named_and_the_rest_built(tmp_path: Path) -> Non
 
 
 @pytest.mark.model
-def test_validate_exits_0_then_1_after_the_graph_is_broken(seed_store_path: Path,
-                                                           tmp_path: Path) -> None:
+def test_validate_exits_0_then_1_after_the_graph_is_broken(
+    seed_store_path: Path, tmp_path: Path
+) -> None:
     path = str(tmp_path / "store")
     shutil.copytree(seed_store_path, path)
     ok = invoke("validate", "--store", path)
@@ -80,7 +84,8 @@ def test_validate_exits_0_then_1_after_the_graph_is_broken(seed_store_path: Path
     seed_store.oxigraph.update(
         "PREFIX ce: <https://w3id.org/conflict-kg/ontology#> "
         "INSERT { GRAPH <urn:x:broken> { ?e ce:geoPrecision 9 } } "
-        "WHERE { GRAPH ?g { ?e a ce:CanonicalEvent } }")
+        "WHERE { GRAPH ?g { ?e a ce:CanonicalEvent } }"
+    )
     seed_store.flush()
     del seed_store
     broken = invoke("validate", "--store", path)
@@ -100,7 +105,10 @@ def test_query_formats(seed_store_path: Path, tmp_path: Path, fmt: str) -> None:
     if fmt == "json":
         rows = json.loads(result.output)
         assert [(r["origin"], r["models"]) for r in rows] == [
-            ("Bulgaria", "1"), ("China", "1"), ("Serbia", "2")]
+            ("Bulgaria", "1"),
+            ("China", "1"),
+            ("Serbia", "2"),
+        ]
         assert {r["capturer"] for r in rows} == {"Islamic State Sahel Province"}
     elif fmt == "csv":
         assert result.output.splitlines()[0] == "capturer,origin,models"
@@ -120,11 +128,21 @@ def test_query_syntax_error_is_exit_2(seed_store_path: Path, tmp_path: Path) -> 
 @pytest.mark.model
 def test_export_events_jsonl_and_claims(seed_store_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "e.jsonl"
-    result = invoke("export", "--store", str(seed_store_path), "--format", "events-jsonl", "-o", str(out))
+    result = invoke(
+        "export", "--store", str(seed_store_path), "--format", "events-jsonl", "-o", str(out)
+    )
     assert result.exit_code == 0 and "2 records" in result.output
     claims = tmp_path / "c.jsonl"
-    result = invoke("export", "--store", str(seed_store_path), "-f", "events-jsonl", "--claims",
-                    "-o", str(claims))
+    result = invoke(
+        "export",
+        "--store",
+        str(seed_store_path),
+        "-f",
+        "events-jsonl",
+        "--claims",
+        "-o",
+        str(claims),
+    )
     assert result.exit_code == 0 and "4 records" in result.output
     assert all(json.loads(line)["sources"] for line in claims.read_text().splitlines())
 

@@ -25,7 +25,7 @@ def test_text_file_with_iso_date_line(tmp_path: Path) -> None:
     assert article.doc_id == "a1"
     assert article.dateline_date == dt.date(2024, 3, 21)
     assert article.published == dt.date(2024, 3, 21)
-    assert article.text[article.body_start:].startswith("Gunmen attacked")
+    assert article.text[article.body_start :].startswith("Gunmen attacked")
 
 
 def test_agency_date_line_gives_date_place_and_source() -> None:
@@ -33,7 +33,7 @@ def test_agency_date_line_gives_date_place_and_source() -> None:
     assert article.dateline_date == dt.date(1989, 12, 20)
     assert article.dateline_place == "LIMA"
     assert article.source == "TELEVISION PERUANA"
-    assert article.text[article.body_start:] == "A BOMB EXPLODED."
+    assert article.text[article.body_start :] == "A BOMB EXPLODED."
 
 
 def test_article_without_date_line_keeps_whole_text() -> None:
@@ -44,15 +44,26 @@ def test_article_without_date_line_keeps_whole_text() -> None:
 def test_jsonl_fields_and_extra_fields_ignored(tmp_path: Path) -> None:
     file = tmp_path / "batch.jsonl"
     rows = [
-        {"doc_id": "d1", "text": "Rebels attacked a village.", "title": "T", "published": "2024-02-02",
-         "source": "Agency", "url": "https://example.org/a", "events": [{"ignored": True}]},
+        {
+            "doc_id": "d1",
+            "text": "Rebels attacked a village.",
+            "title": "T",
+            "published": "2024-02-02",
+            "source": "Agency",
+            "url": "https://example.org/a",
+            "events": [{"ignored": True}],
+        },
         {"id": 7, "text": "Soldiers clashed with militants."},
     ]
     file.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     first, second = _read(file)
     assert isinstance(first, Article) and isinstance(second, Article)
     assert (first.doc_id, first.title, first.published, first.source) == (
-        "d1", "T", dt.date(2024, 2, 2), "Agency")
+        "d1",
+        "T",
+        dt.date(2024, 2, 2),
+        "Agency",
+    )
     assert second.doc_id == "7"
 
 
@@ -65,8 +76,9 @@ def test_jsonl_fields_and_extra_fields_ignored(tmp_path: Path) -> None:
         ('{"doc_id": "c", "text": "x", "title": 5}', "title", "expected a string"),
     ],
 )
-def test_bad_jsonl_line_names_file_line_and_field(tmp_path: Path, line: str, field: str,
-                                                  fragment: str) -> None:
+def test_bad_jsonl_line_names_file_line_and_field(
+    tmp_path: Path, line: str, field: str, fragment: str
+) -> None:
     file = tmp_path / "bad.jsonl"
     file.write_text('{"doc_id": "ok", "text": "fine"}\n' + line + "\n", encoding="utf-8")
     good, bad = _read(file)
@@ -122,7 +134,9 @@ def test_missing_path_and_unsupported_file_raise(tmp_path: Path) -> None:
 
 def test_html_page_main_text_and_metadata(tmp_path: Path) -> None:
     page = tmp_path / "report.html"
-    body = " ".join(["Gunmen attacked a checkpoint near Djibo on Monday, killing four soldiers."] * 4)
+    body = " ".join(
+        ["Gunmen attacked a checkpoint near Djibo on Monday, killing four soldiers."] * 4
+    )
     page.write_text(
         "<html><head><title>Attack near Djibo</title>"
         '<meta property="og:site_name" content="Sahel Monitor">'

@@ -14,24 +14,59 @@ ACTOR = "https://w3id.org/conflict-kg/id/actor/"
 PLACE = "https://w3id.org/conflict-kg/id/place/geonames/"
 
 
-def claim(doc: str, *, type_: str = "attack", date: str | None = "2024-03-21",
-          origin: str = "FromText", attackers: tuple[str, ...] = ("islamic-state-sahel-province",),
-          targets: tuple[str, ...] = ("military-forces-of-burkina-faso",),
-          place: str = "2359608", lat: float = 13.09, lon: float = -1.08, cc: str = "BF",
-          fatalities: int | None = None, key: str = "attack-10") -> dict[str, Any]:
+def claim(
+    doc: str,
+    *,
+    type_: str = "attack",
+    date: str | None = "2024-03-21",
+    origin: str = "FromText",
+    attackers: tuple[str, ...] = ("islamic-state-sahel-province",),
+    targets: tuple[str, ...] = ("military-forces-of-burkina-faso",),
+    place: str = "2359608",
+    lat: float = 13.09,
+    lon: float = -1.08,
+    cc: str = "BF",
+    fatalities: int | None = None,
+    key: str = "attack-10",
+) -> dict[str, Any]:
     def party(actor_id: str) -> dict[str, Any]:
-        return {"name": actor_id, "kind": "organization", "mentions": [actor_id.upper()],
-                "id": ACTOR + actor_id, "wikidata": None}
+        return {
+            "name": actor_id,
+            "kind": "organization",
+            "mentions": [actor_id.upper()],
+            "id": ACTOR + actor_id,
+            "wikidata": None,
+        }
 
     return {
-        "id": f"https://w3id.org/conflict-kg/id/claim/{doc}/{key}", "type": type_,
-        "parent": None, "parent_id": None, "date": date, "earliest": date, "latest": date,
-        "date_origin": origin if date else None, "confidence": 0.8,
-        "location": {"name": "P", "country": "X", "admin1": None, "lat": lat, "lon": lon,
-                     "geonames_id": int(place), "anchor": None, "mentions": ["P"],
-                     "precision": 1, "id": PLACE + place, "country_code": cc},
-        "attackers": [party(a) for a in attackers], "targets": [party(t) for t in targets],
-        "victims": [], "unnamed_victims": [], "weapons": [], "fatalities": fatalities,
+        "id": f"https://w3id.org/conflict-kg/id/claim/{doc}/{key}",
+        "type": type_,
+        "parent": None,
+        "parent_id": None,
+        "date": date,
+        "earliest": date,
+        "latest": date,
+        "date_origin": origin if date else None,
+        "confidence": 0.8,
+        "location": {
+            "name": "P",
+            "country": "X",
+            "admin1": None,
+            "lat": lat,
+            "lon": lon,
+            "geonames_id": int(place),
+            "anchor": None,
+            "mentions": ["P"],
+            "precision": 1,
+            "id": PLACE + place,
+            "country_code": cc,
+        },
+        "attackers": [party(a) for a in attackers],
+        "targets": [party(t) for t in targets],
+        "victims": [],
+        "unnamed_victims": [],
+        "weapons": [],
+        "fatalities": fatalities,
         "sources": [{"doc_id": doc, "title": None, "published": None}],
     }
 
@@ -64,7 +99,22 @@ def test_same_date_and_type_in_different_countries_do_not_merge() -> None:
 def test_different_attackers_do_not_merge() -> None:
     a = claim("r1", attackers=("jnim",), targets=("vdp",))
     b = claim("r2", attackers=("islamic-state-sahel-province",), targets=("ansarul-islam",))
-    assert match(a, b).blocked_by == "actors"
+    assert match(a, b).blocked_by == "attackers"
+
+
+def test_a_shared_group_and_date_without_place_or_target_is_not_enough() -> None:
+    a = claim("r1", targets=())
+    b = claim("r2", targets=())
+    a["location"] = b["location"] = None
+    result = match(a, b)
+    assert not result.merge
+    assert result.blocked_by == "neither the place nor both sides in common"
+
+
+def test_same_attacker_and_target_without_place_merge() -> None:
+    a, b = claim("r1"), claim("r2", date=None)
+    a["location"] = b["location"] = None
+    assert match(a, b).merge
 
 
 def test_undated_report_matches_a_dated_one_and_inherits_its_date() -> None:
@@ -135,13 +185,31 @@ def test_event_identifier_is_kept_when_a_report_is_added() -> None:
 def test_capture_sub_event_points_at_the_merged_clash() -> None:
     clash_a = claim("r1", type_="armed-clash", key="armed-clash-1")
     clash_b = claim("r2", type_="armed-clash", key="armed-clash-1")
-    capture_a = {**claim("r1", type_="materiel-capture", key="materiel-capture-9"),
-                 "parent_id": clash_a["id"]}
-    capture_b = {**claim("r2", type_="materiel-capture", key="materiel-capture-9"),
-                 "parent_id": clash_b["id"]}
+    capture_a = {
+        **claim("r1", type_="materiel-capture", key="materiel-capture-9"),
+        "parent_id": clash_a["id"],
+    }
+    capture_b = {
+        **claim("r2", type_="materiel-capture", key="materiel-capture-9"),
+        "parent_id": clash_b["id"],
+    }
     clusters = cluster_claims([clash_a, clash_b, capture_a, capture_b])
     assert len(clusters) == 2
     graph = canonical_graph(clusters, {})
     [capture] = set(graph.subjects(CE.claim, URIRef(capture_a["id"])))
     [clash] = set(graph.subjects(CE.claim, URIRef(clash_a["id"])))
     assert graph.value(capture, CE.subEventOf) == clash
+
+
+def test_the_same_named_victim_counts_as_a_shared_participant() -> None:
+    def person(doc: str, name: str) -> dict[str, Any]:
+        event = claim(doc, attackers=(), targets=())
+        event["victims"] = [
+            {"name": name, "kind": "person", "mentions": [name], "id": None, "wikidata": None}
+        ]
+        return event
+
+    same = match(person("r1", "Ignacio Ellacuria"), person("r2", "Father Ignacio Ellacuría"))
+    assert same.merge and "actors" in same.matched
+    other = match(person("r1", "Ignacio Ellacuria"), person("r2", "Segundo Montes"))
+    assert not other.merge

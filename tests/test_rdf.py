@@ -12,11 +12,25 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
 from kg.gazetteer import load_gazetteer
 from kg.rdf import iris
-from kg.rdf.mapping import article_graph, article_provenance, new_graph, reference_triples, run_triples
+from kg.rdf.mapping import (
+    article_graph,
+    article_provenance,
+    new_graph,
+    reference_triples,
+    run_triples,
+)
 from kg.rdf.namespace import CE, ET, SEM
 from kg.records import (
-    ActorRef, Article, DateOrigin, DateValue, EventClaim, Evidence, Extraction, MaterielLot,
-    PlaceRef, PlaceSegment,
+    ActorRef,
+    Article,
+    DateOrigin,
+    DateValue,
+    EventClaim,
+    Evidence,
+    Extraction,
+    MaterielLot,
+    PlaceRef,
+    PlaceSegment,
 )
 from kg.reference import load_reference
 from kg.resources import ontology_file
@@ -33,8 +47,11 @@ def _ontology() -> Graph:
 
 
 def test_python_namespace_and_turtle_define_the_same_terms() -> None:
-    defined = {str(s)[len(CE_NS):] for s in _ontology().subjects()
-               if str(s).startswith(CE_NS) and str(s) != CE_NS}
+    defined = {
+        str(s)[len(CE_NS) :]
+        for s in _ontology().subjects()
+        if str(s).startswith(CE_NS) and str(s) != CE_NS
+    }
     assert defined == set(CE.__annotations__)
 
 
@@ -79,22 +96,52 @@ def test_run_iri_depends_only_on_versions() -> None:
     assert a != iris.run_iri({"software": "2", "model": "m"})
 
 
-def _extraction(published: dt.date | None = dt.date(2024, 3, 22),
-                date: dt.date = dt.date(2024, 3, 21), precision: int = 2) -> Extraction:
+def _extraction(
+    published: dt.date | None = dt.date(2024, 3, 22),
+    date: dt.date = dt.date(2024, 3, 21),
+    precision: int = 2,
+) -> Extraction:
     text = "Militants of JNIM attacked soldiers near Djibo, capturing two AK-47 rifles."
     article = Article("t1", text, published=published)
     evidence = Evidence(text, 0, len(text))
     claim = EventClaim(
-        doc_id="t1", key="armed-clash-12", type="armed-clash", trigger="attacked",
+        doc_id="t1",
+        key="armed-clash-12",
+        type="armed-clash",
+        trigger="attacked",
         evidence=(evidence,),
-        attackers=(ActorRef(("Militants of JNIM", "JNIM"), "organization", "jnim", "JNIM", "alias"),),
+        attackers=(
+            ActorRef(("Militants of JNIM", "JNIM"), "organization", "jnim", "JNIM", "alias"),
+        ),
         targets=(ActorRef(("soldiers",), "group", None, "soldiers"),),
-        materiel=(MaterielLot(("two AK-47 rifles", "AK-47"), "ak-47", "AK-47", "small-arms",
-                              "Soviet Union", "model", "captured", 2, evidence),),
-        place=PlaceRef(("Djibo",), "Djibo", None, None, "near", "BF", precision,
-                       (PlaceSegment("Djibo", "near"),), 14.1, -1.6),
+        materiel=(
+            MaterielLot(
+                ("two AK-47 rifles", "AK-47"),
+                "ak-47",
+                "AK-47",
+                "small-arms",
+                "Soviet Union",
+                "model",
+                "captured",
+                2,
+                evidence,
+            ),
+        ),
+        place=PlaceRef(
+            ("Djibo",),
+            "Djibo",
+            None,
+            None,
+            "near",
+            "BF",
+            precision,
+            (PlaceSegment("Djibo", "near"),),
+            14.1,
+            -1.6,
+        ),
         date=DateValue(date, date, date, None, DateOrigin.TEXT, "on Thursday"),
-        fatalities=3, confidence=0.8,
+        fatalities=3,
+        confidence=0.8,
     )
     return Extraction(article, (claim,), ("negated: no attack took place",))
 
@@ -106,8 +153,9 @@ def _dataset_graph(extraction: Extraction) -> tuple[Graph, Graph]:
     reference_triples(reference, load_reference(), gazetteer)
     claims = article_graph(extraction, run, reference, gazetteer)
     provenance = new_graph(iris.PROVENANCE_GRAPH)
-    run_triples(provenance, run, {"software": "test", "model": "m", "model_version": "1",
-                                  "spacy": "3"})
+    run_triples(
+        provenance, run, {"software": "test", "model": "m", "model_version": "1", "spacy": "3"}
+    )
     article_provenance(provenance, extraction, run)
     union = Graph()
     for graph in (reference, claims, provenance):

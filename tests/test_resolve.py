@@ -14,9 +14,16 @@ KAYA = (13.0883, -1.08368)
 
 
 def place(*segments: PlaceSegment) -> PlaceRef:
-    return PlaceRef(mentions=tuple(s.name for s in segments), name=segments[0].name,
-                    place_key=None, anchor_key=None, relation=None, country_code=None,
-                    precision=None, segments=segments)
+    return PlaceRef(
+        mentions=tuple(s.name for s in segments),
+        name=segments[0].name,
+        place_key=None,
+        anchor_key=None,
+        relation=None,
+        country_code=None,
+        precision=None,
+        segments=segments,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +37,10 @@ def linker():
 
 
 def test_village_missing_from_gazetteer_is_kept_near_the_town(gazetteer) -> None:
-    ref = resolve_place(place(PlaceSegment("Kalamba"), PlaceSegment("Kaya", "near"),
-                              PlaceSegment("Burkina Faso")), gazetteer)
+    ref = resolve_place(
+        place(PlaceSegment("Kalamba"), PlaceSegment("Kaya", "near"), PlaceSegment("Burkina Faso")),
+        gazetteer,
+    )
     assert ref.name == "Kalamba" and ref.place_key is None
     assert ref.anchor_key == "geonames:2359608"
     assert (ref.country_code, ref.precision, ref.relation) == ("BF", 2, "near")
@@ -39,8 +48,10 @@ def test_village_missing_from_gazetteer_is_kept_near_the_town(gazetteer) -> None
 
 
 def test_comma_hierarchy_resolves_like_near(gazetteer) -> None:
-    ref = resolve_place(place(PlaceSegment("Kalamba"), PlaceSegment("Kaya"),
-                              PlaceSegment("Burkina Faso")), gazetteer)
+    ref = resolve_place(
+        place(PlaceSegment("Kalamba"), PlaceSegment("Kaya"), PlaceSegment("Burkina Faso")),
+        gazetteer,
+    )
     assert (ref.anchor_key, ref.precision, ref.relation) == ("geonames:2359608", 2, "in")
 
 
@@ -74,8 +85,13 @@ def test_unknown_place_stays_unresolved_with_fallback_country(gazetteer) -> None
 
 def org(alias: str, note: str | None = None) -> ActorRef:
     actor = load_reference().actor_by_alias(alias)
-    return ActorRef(mentions=(alias,), kind="organization",
-                    actor_id=actor.id if actor else None, name=alias, link_note=note)
+    return ActorRef(
+        mentions=(alias,),
+        kind="organization",
+        actor_id=actor.id if actor else None,
+        name=alias,
+        link_note=note,
+    )
 
 
 @pytest.mark.parametrize("alias", ["ISIS", "ISIL", "Daesh", "Islamic State"])
@@ -104,8 +120,11 @@ def test_plain_al_qaeda_is_not_turned_into_an_affiliate(linker) -> None:
 
 
 def test_unknown_group_stays_its_own_actor(linker) -> None:
-    linked = linker.link(ActorRef(("Brigade of the Unknown",), "organization", None,
-                                  "Brigade of the Unknown"), "BF", 2024)
+    linked = linker.link(
+        ActorRef(("Brigade of the Unknown",), "organization", None, "Brigade of the Unknown"),
+        "BF",
+        2024,
+    )
     assert linked.actor_id is None and linked.name == "Brigade of the Unknown"
     assert linked.link_note == "no table entry"
 

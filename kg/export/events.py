@@ -23,7 +23,9 @@ PREFIX schema: <https://schema.org/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 """
 
-EVENTS = PREFIXES + """
+EVENTS = (
+    PREFIXES
+    + """
 SELECT ?e ?type ?date ?earliest ?latest ?origin ?conf ?fat ?prec ?parent ?parentType ?place ?cc
 WHERE {
   ?e a ?class ; ce:eventType ?t .
@@ -41,25 +43,35 @@ WHERE {
              BIND(STRAFTER(STR(?pt), "/event-type/") AS ?parentType) }
 } ORDER BY ?e
 """
+)
 
-SOURCES = PREFIXES + """
+SOURCES = (
+    PREFIXES
+    + """
 SELECT ?e ?doc ?title ?published WHERE {
   ?e a ?class ; ce:sourceArticle ?a . ?a ce:docId ?doc .
   OPTIONAL { ?a dcterms:title ?title } OPTIONAL { ?a schema:datePublished ?published }
 }
 """
+)
 
-PARTICIPANTS = PREFIXES + """
+PARTICIPANTS = (
+    PREFIXES
+    + """
 SELECT ?e ?part ?role ?kind ?actor ?name ?wd ?mention WHERE {
   ?e a ?class ; ce:participation ?part .
   ?part ce:role ?r ; ce:actorKind ?kind ; rdf:value ?actor ; ce:mention ?mention .
   BIND(STRAFTER(STR(?r), "#") AS ?role)
   OPTIONAL { ?actor rdfs:label ?name }
-  OPTIONAL { ?actor skos:exactMatch ?wd FILTER(STRSTARTS(STR(?wd), "http://www.wikidata.org/entity/")) }
+  OPTIONAL { ?actor skos:exactMatch ?wd
+             FILTER(STRSTARTS(STR(?wd), "http://www.wikidata.org/entity/")) }
 }
 """
+)
 
-MATERIEL = PREFIXES + """
+MATERIEL = (
+    PREFIXES
+    + """
 SELECT ?e ?lot ?model ?name ?category ?origin ?role ?qty ?mention WHERE {
   ?e a ?class ; ce:materiel ?lot .
   ?lot ce:weaponModel ?model ; ce:materielRole ?r ; ce:mention ?mention .
@@ -70,10 +82,13 @@ SELECT ?e ?lot ?model ?name ?category ?origin ?role ?qty ?mention WHERE {
   OPTIONAL { ?lot ce:quantity ?qty }
 }
 """
+)
 
 PLACE_MENTIONS = PREFIXES + "SELECT ?e ?m WHERE { ?e a ?class ; ce:placeMention ?m }"
 
-PLACES = PREFIXES + """
+PLACES = (
+    PREFIXES
+    + """
 SELECT DISTINCT ?place ?name ?wkt ?gn ?anchorGn ?anchor ?country ?admin1 WHERE {
   ?e a ?class ; sem:hasPlace ?place .
   ?place rdfs:label ?name .
@@ -81,13 +96,20 @@ SELECT DISTINCT ?place ?name ?wkt ?gn ?anchorGn ?anchor ?country ?admin1 WHERE {
   OPTIONAL { ?place ce:geonamesId ?gn }
   OPTIONAL { ?place ce:near ?anchor . ?anchor ce:geonamesId ?anchorGn }
   OPTIONAL { ?place ce:locatedIn* ?c . ?c a ce:Country ; rdfs:label ?country }
-  OPTIONAL { ?place ce:countryCode ?cc . ?c2 a ce:Country ; ce:countryCode ?cc ; rdfs:label ?country }
+  OPTIONAL { ?place ce:countryCode ?cc .
+             ?c2 a ce:Country ; ce:countryCode ?cc ; rdfs:label ?country }
   OPTIONAL { ?place (ce:locatedIn|ce:near)* ?a1 . ?a1 ce:placeLevel "admin1" ; rdfs:label ?admin1 }
 }
 """
+)
 
-_ROLE_FIELD = {"AttackerRole": "attackers", "CapturerRole": "attackers",
-               "TargetRole": "targets", "CapturedFromRole": "targets", "VictimRole": "victims"}
+_ROLE_FIELD = {
+    "AttackerRole": "attackers",
+    "CapturerRole": "attackers",
+    "TargetRole": "targets",
+    "CapturedFromRole": "targets",
+    "VictimRole": "victims",
+}
 
 
 def _value(term: Any) -> Any:
@@ -114,37 +136,60 @@ def collect_events(store: GraphStore, *, claims: bool = False) -> list[dict[str,
     for row in _rows(store, PLACES, event_class):
         lat, lon = _point(_value(row["wkt"]))
         key = _value(row["place"])
-        places.setdefault(key, {
-            "name": _value(row["name"]), "country": _value(row["country"]),
-            "admin1": _value(row["admin1"]), "lat": lat, "lon": lon,
-            "geonames_id": int(_value(row["gn"]) or _value(row["anchorGn"]) or 0) or None,
-            "anchor": _value(row["anchor"]),
-        })
+        places.setdefault(
+            key,
+            {
+                "name": _value(row["name"]),
+                "country": _value(row["country"]),
+                "admin1": _value(row["admin1"]),
+                "lat": lat,
+                "lon": lon,
+                "geonames_id": int(_value(row["gn"]) or _value(row["anchorGn"]) or 0) or None,
+                "anchor": _value(row["anchor"]),
+            },
+        )
     events: dict[str, dict[str, Any]] = {}
     for row in _rows(store, EVENTS, event_class):
         key = _value(row["e"])
         place = places.get(_value(row["place"]) or "")
         location = None
         if place is not None:
-            location = {**place, "mentions": [], "precision":
-                        int(_value(row["prec"])) if row["prec"] is not None else None,
-                        "id": _value(row["place"]), "country_code": _value(row["cc"])}
+            location = {
+                **place,
+                "mentions": [],
+                "precision": int(_value(row["prec"])) if row["prec"] is not None else None,
+                "id": _value(row["place"]),
+                "country_code": _value(row["cc"]),
+            }
         events[key] = {
-            "id": key, "type": _value(row["type"]), "parent": _value(row["parentType"]),
+            "id": key,
+            "type": _value(row["type"]),
+            "parent": _value(row["parentType"]),
             "parent_id": _value(row["parent"]),
-            "date": _value(row["date"]), "earliest": _value(row["earliest"]),
-            "latest": _value(row["latest"]), "date_origin": _value(row["origin"]),
+            "date": _value(row["date"]),
+            "earliest": _value(row["earliest"]),
+            "latest": _value(row["latest"]),
+            "date_origin": _value(row["origin"]),
             "confidence": float(_value(row["conf"])) if row["conf"] is not None else None,
             "location": location,
-            "attackers": [], "targets": [], "victims": [], "unnamed_victims": [], "weapons": [],
+            "attackers": [],
+            "targets": [],
+            "victims": [],
+            "unnamed_victims": [],
+            "weapons": [],
             "fatalities": int(_value(row["fat"])) if row["fat"] is not None else None,
             "sources": [],
         }
     for row in _rows(store, SOURCES, event_class):
         event = events.get(_value(row["e"]))
         if event is not None:
-            event["sources"].append({"doc_id": _value(row["doc"]), "title": _value(row["title"]),
-                                     "published": _value(row["published"])})
+            event["sources"].append(
+                {
+                    "doc_id": _value(row["doc"]),
+                    "title": _value(row["title"]),
+                    "published": _value(row["published"]),
+                }
+            )
     for row in _rows(store, PLACE_MENTIONS, event_class):
         event = events.get(_value(row["e"]))
         if event is not None and event["location"] is not None:
@@ -161,9 +206,13 @@ def collect_events(store: GraphStore, *, claims: bool = False) -> list[dict[str,
             if field == "victims" and kind != "person":
                 field = "unnamed_victims"
             actor = _value(row["actor"])
-            entry = {"name": _value(row["name"]), "kind": kind, "mentions": [],
-                     "id": actor if "/actor/" in actor else None,
-                     "wikidata": (_value(row["wd"]) or "").rsplit("/", 1)[-1] or None}
+            entry = {
+                "name": _value(row["name"]),
+                "kind": kind,
+                "mentions": [],
+                "id": actor if "/actor/" in actor else None,
+                "wikidata": (_value(row["wd"]) or "").rsplit("/", 1)[-1] or None,
+            }
             parts[(event["id"], _value(row["part"]))] = entry
             event[field].append(entry)
         entry["mentions"].append(_value(row["mention"]))
@@ -174,11 +223,17 @@ def collect_events(store: GraphStore, *, claims: bool = False) -> list[dict[str,
             continue
         entry = lots.get((event["id"], _value(row["lot"])))
         if entry is None:
-            entry = {"name": _value(row["name"]), "kind": "weapon", "mentions": [],
-                     "category": _value(row["category"]), "origin": _value(row["origin"]),
-                     "role": _value(row["role"]),
-                     "quantity": int(_value(row["qty"])) if row["qty"] is not None else None,
-                     "id": _value(row["model"]), "_lot": _value(row["lot"])}
+            entry = {
+                "name": _value(row["name"]),
+                "kind": "weapon",
+                "mentions": [],
+                "category": _value(row["category"]),
+                "origin": _value(row["origin"]),
+                "role": _value(row["role"]),
+                "quantity": int(_value(row["qty"])) if row["qty"] is not None else None,
+                "id": _value(row["model"]),
+                "_lot": _value(row["lot"]),
+            }
             lots[(event["id"], _value(row["lot"]))] = entry
             event["weapons"].append(entry)
         entry["mentions"].append(_value(row["mention"]))
@@ -200,7 +255,9 @@ def _tidy(event: dict[str, Any]) -> dict[str, Any]:
 def public(event: dict[str, Any]) -> dict[str, Any]:
     """The event without the internal keys (those starting with an underscore)."""
     out = {k: v for k, v in event.items() if not k.startswith("_")}
-    out["weapons"] = [{k: v for k, v in w.items() if not k.startswith("_")} for w in event["weapons"]]
+    out["weapons"] = [
+        {k: v for k, v in w.items() if not k.startswith("_")} for w in event["weapons"]
+    ]
     return out
 
 
@@ -211,5 +268,3 @@ def write_events_jsonl(store: GraphStore, output: Path, *, claims: bool = False)
         for event in events:
             handle.write(json.dumps(event, ensure_ascii=False) + "\n")
     return len(events)
-
-

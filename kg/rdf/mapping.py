@@ -19,24 +19,49 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from kg.gazetteer import Gazetteer, Place
 from kg.rdf import iris
 from kg.rdf.namespace import (
-    ACTOR_TYPE, CE, ET, GEO, GEONAMES, ONTOLOGY_VERSION, PREFIXES, SCHEMA, SEM, WD,
+    ACTOR_TYPE,
+    CE,
+    ET,
+    GEO,
+    GEONAMES,
+    ONTOLOGY_VERSION,
+    PREFIXES,
+    SCHEMA,
+    SEM,
+    WD,
     WEAPON_CATEGORY,
 )
 from kg.records import (
-    TIME_PRECISION_CODE, ActorRef, Article, DateOrigin, EventClaim, Extraction, MaterielLot,
+    TIME_PRECISION_CODE,
+    ActorRef,
+    Article,
+    DateOrigin,
+    EventClaim,
+    Extraction,
+    MaterielLot,
     PlaceRef,
 )
 from kg.reference import ReferenceData
 
 DATE_ORIGIN = {
-    DateOrigin.TEXT: CE.FromText, DateOrigin.DATELINE: CE.FromDateline,
-    DateOrigin.PUBLICATION: CE.FromPublication, DateOrigin.COREFERENCE: CE.FromCoreferentArticle,
+    DateOrigin.TEXT: CE.FromText,
+    DateOrigin.DATELINE: CE.FromDateline,
+    DateOrigin.PUBLICATION: CE.FromPublication,
+    DateOrigin.COREFERENCE: CE.FromCoreferentArticle,
 }
-MATERIEL_ROLE = {"captured": CE.Captured, "used": CE.Used, "seized": CE.Seized,
-                 "destroyed": CE.Destroyed}
+MATERIEL_ROLE = {
+    "captured": CE.Captured,
+    "used": CE.Used,
+    "seized": CE.Seized,
+    "destroyed": CE.Destroyed,
+}
 RELATION_PROPERTY = {
-    "affiliated-with": CE.affiliatedWith, "branch-of": CE.branchOf, "faction-of": CE.factionOf,
-    "splinter-of": CE.splinterOf, "merged-into": CE.mergedInto, "part-of": CE.partOf,
+    "affiliated-with": CE.affiliatedWith,
+    "branch-of": CE.branchOf,
+    "faction-of": CE.factionOf,
+    "splinter-of": CE.splinterOf,
+    "merged-into": CE.mergedInto,
+    "part-of": CE.partOf,
     "allied-with": CE.alliedWith,
 }
 
@@ -98,8 +123,9 @@ def country_node(graph: Graph, name: str, gazetteer: Gazetteer) -> URIRef:
     return node
 
 
-def event_place(graph: Graph, ref: PlaceRef, reference_graph: Graph,
-                gazetteer: Gazetteer) -> URIRef | None:
+def event_place(
+    graph: Graph, ref: PlaceRef, reference_graph: Graph, gazetteer: Gazetteer
+) -> URIRef | None:
     """The node for where an event happened; unknown places are minted under their anchor."""
     if ref.place_key:
         place = gazetteer.get(ref.place_key)
@@ -140,8 +166,14 @@ def _actor_node(graph: Graph, claim_node: URIRef, ref: ActorRef, index: int) -> 
     return node
 
 
-def _participations(graph: Graph, claim_node: URIRef, refs: Iterable[ActorRef],
-                    direct: URIRef, role: URIRef, start: int) -> int:
+def _participations(
+    graph: Graph,
+    claim_node: URIRef,
+    refs: Iterable[ActorRef],
+    direct: URIRef,
+    role: URIRef,
+    start: int,
+) -> int:
     index = start
     for ref in refs:
         actor = _actor_node(graph, claim_node, ref, index)
@@ -160,8 +192,15 @@ def _participations(graph: Graph, claim_node: URIRef, refs: Iterable[ActorRef],
     return index
 
 
-def _lot(graph: Graph, reference_graph: Graph, claim_node: URIRef, lot: MaterielLot,
-         index: int, article_node: URIRef, gazetteer: Gazetteer) -> None:
+def _lot(
+    graph: Graph,
+    reference_graph: Graph,
+    claim_node: URIRef,
+    lot: MaterielLot,
+    index: int,
+    article_node: URIRef,
+    gazetteer: Gazetteer,
+) -> None:
     node = iris.claim_part_iri(claim_node, "materiel", index)
     graph.add((claim_node, CE.materiel, node))
     graph.add((node, RDF.type, CE.MaterielLot))
@@ -182,7 +221,9 @@ def _lot(graph: Graph, reference_graph: Graph, claim_node: URIRef, lot: Materiel
     for mention in lot.mentions:
         graph.add((node, CE.mention, Literal(mention)))
     if lot.evidence is not None:
-        graph.add((node, CE.evidence, _evidence_node(graph, claim_node, lot.evidence, article_node)))
+        graph.add(
+            (node, CE.evidence, _evidence_node(graph, claim_node, lot.evidence, article_node))
+        )
 
 
 def _evidence_node(graph: Graph, claim_node: URIRef, evidence, article_node: URIRef) -> URIRef:
@@ -196,8 +237,9 @@ def _evidence_node(graph: Graph, claim_node: URIRef, evidence, article_node: URI
     return node
 
 
-def claim_triples(graph: Graph, reference_graph: Graph, claim: EventClaim, run: URIRef,
-                  gazetteer: Gazetteer) -> URIRef:
+def claim_triples(
+    graph: Graph, reference_graph: Graph, claim: EventClaim, run: URIRef, gazetteer: Gazetteer
+) -> URIRef:
     node = iris.claim_iri(claim.doc_id, claim.key)
     article_node = iris.article_iri(claim.doc_id)
     graph.add((node, RDF.type, CE.EventClaim))
@@ -210,12 +252,22 @@ def claim_triples(graph: Graph, reference_graph: Graph, claim: EventClaim, run: 
     for evidence in claim.evidence:
         graph.add((node, CE.evidence, _evidence_node(graph, node, evidence, article_node)))
     capture = claim.type == "materiel-capture"
-    index = _participations(graph, node, claim.attackers,
-                            CE.capturedBy if capture else CE.attacker,
-                            CE.CapturerRole if capture else CE.AttackerRole, 0)
-    index = _participations(graph, node, claim.targets,
-                            CE.capturedFrom if capture else CE.target,
-                            CE.CapturedFromRole if capture else CE.TargetRole, index)
+    index = _participations(
+        graph,
+        node,
+        claim.attackers,
+        CE.capturedBy if capture else CE.attacker,
+        CE.CapturerRole if capture else CE.AttackerRole,
+        0,
+    )
+    index = _participations(
+        graph,
+        node,
+        claim.targets,
+        CE.capturedFrom if capture else CE.target,
+        CE.CapturedFromRole if capture else CE.TargetRole,
+        index,
+    )
     _participations(graph, node, claim.victims, CE.victim, CE.VictimRole, index)
     for number, lot in enumerate(claim.materiel):
         _lot(graph, reference_graph, node, lot, number, article_node, gazetteer)
@@ -241,8 +293,13 @@ def claim_triples(graph: Graph, reference_graph: Graph, claim: EventClaim, run: 
         if date.latest is not None:
             graph.add((node, CE.latestDate, Literal(date.latest, datatype=XSD.date)))
         if date.precision is not None:
-            graph.add((node, CE.timePrecision,
-                       Literal(TIME_PRECISION_CODE[date.precision], datatype=XSD.integer)))
+            graph.add(
+                (
+                    node,
+                    CE.timePrecision,
+                    Literal(TIME_PRECISION_CODE[date.precision], datatype=XSD.integer),
+                )
+            )
         graph.add((node, CE.dateOrigin, DATE_ORIGIN[date.origin]))
         if date.text:
             graph.add((node, CE.dateText, Literal(date.text)))
@@ -253,8 +310,9 @@ def claim_triples(graph: Graph, reference_graph: Graph, claim: EventClaim, run: 
     return node
 
 
-def article_graph(extraction: Extraction, run: URIRef, reference_graph: Graph,
-                  gazetteer: Gazetteer) -> Graph:
+def article_graph(
+    extraction: Extraction, run: URIRef, reference_graph: Graph, gazetteer: Gazetteer
+) -> Graph:
     """The named graph of one article: its claims and the nodes only it introduces."""
     graph = new_graph(iris.article_graph_iri(extraction.article.doc_id))
     for claim in extraction.claims:
@@ -265,7 +323,16 @@ def article_graph(extraction: Extraction, run: URIRef, reference_graph: Graph,
 # -- provenance ---------------------------------------------------------------------------
 def run_triples(graph: Graph, run: URIRef, versions: dict[str, str]) -> None:
     graph.add((run, RDF.type, CE.ExtractionRun))
-    graph.add((run, RDFS.label, Literal(f"conflict-kg {versions['software']} with {versions['model']} {versions['model_version']}")))
+    graph.add(
+        (
+            run,
+            RDFS.label,
+            Literal(
+                f"conflict-kg {versions['software']} with "
+                f"{versions['model']} {versions['model_version']}"
+            ),
+        )
+    )
     graph.add((run, CE.softwareVersion, Literal(versions["software"])))
     graph.add((run, CE.modelName, Literal(versions["model"])))
     graph.add((run, CE.modelVersion, Literal(versions["model_version"])))
@@ -360,10 +427,14 @@ def reference_triples(graph: Graph, reference: ReferenceData, gazetteer: Gazette
         if weapon.manufacturer:
             graph.add((node, CE.manufacturer, Literal(weapon.manufacturer)))
         if weapon.manufacturer_country:
-            graph.add((node, CE.manufacturedIn,
-                       country_node(graph, weapon.manufacturer_country, gazetteer)))
+            graph.add(
+                (
+                    node,
+                    CE.manufacturedIn,
+                    country_node(graph, weapon.manufacturer_country, gazetteer),
+                )
+            )
         if weapon.wikidata:
             graph.add((node, SKOS.exactMatch, WD[weapon.wikidata]))
         if weapon.source:
             graph.add((node, DCTERMS.source, Literal(weapon.source)))
-

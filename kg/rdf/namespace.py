@@ -148,8 +148,16 @@ ONTOLOGY_IRI = URIRef("https://w3id.org/conflict-kg/ontology")
 ONTOLOGY_VERSION = "0.1.0"
 
 PREFIXES = {
-    "ce": str(CE._NS), "sem": str(SEM), "geo": str(GEO), "schema": str(SCHEMA),
-    "et": str(ET), "prov": "http://www.w3.org/ns/prov#", "skos": "http://www.w3.org/2004/02/skos/core#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "dcterms": "http://purl.org/dc/terms/", "wd": str(WD), "kgid": "https://w3id.org/conflict-kg/id/",
+    "ce": str(CE._NS),
+    "sem": str(SEM),
+    "geo": str(GEO),
+    "schema": str(SCHEMA),
+    "et": str(ET),
+    "prov": "http://www.w3.org/ns/prov#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "wd": str(WD),
+    "kgid": "https://w3id.org/conflict-kg/id/",
 }
