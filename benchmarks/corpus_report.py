@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     gold = [json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line]
     store = GraphStore(args.store)
     if args.build:
-        summary = build([args.gold], store, rebuild=True, validate=False)
+        summary = build([args.gold], store, clear=True, validate=False)
         print(f"built {summary.articles_read} articles in {summary.seconds:.1f} s")
 
     if args.remerge:

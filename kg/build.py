@@ -105,17 +105,24 @@ def build(
     *,
     model: str | None = None,
     rebuild: bool = False,
+    clear: bool = False,
     validate: bool = True,
     n_process: int = 1,
     progress: Progress | None = None,
 ) -> BuildSummary:
-    """Build or update the graph in ``store`` from the articles under ``paths``."""
+    """Build or update the graph in ``store`` from the articles under ``paths``.
+
+    New articles are added and articles built before are replaced; the canonical graph is then
+    recomputed from every claim in the store. ``rebuild`` forgets earlier merge decisions and
+    event identifiers (so a change of merge rules or reference data is applied to everything);
+    ``clear`` empties the store first. ``paths`` may be empty, to re-merge only.
+    """
     started = time.perf_counter()
     summary = BuildSummary(store=str(store.path) if store.path else ":memory:")
     results = list(iter_articles(paths))
     articles = [r for r in results if isinstance(r, Article)]
     summary.skipped = [r for r in results if isinstance(r, InputError)]
-    if rebuild:
+    if clear:
         store.oxigraph.clear()
     gazetteer = load_gazetteer()
     reference = load_reference()
@@ -141,7 +148,7 @@ def build(
     store.add_to_graph(reference_graph)
     store.add_to_graph(provenance)
     store.replace_graph(ontology_graph())
-    summary.canonical_events = recompute_canonical(store)
+    summary.canonical_events = recompute_canonical(store, fresh=rebuild or clear)
     store.flush()
     summary.triples = len(store)
     if validate:

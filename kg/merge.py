@@ -446,11 +446,16 @@ def _lot_origins(graph: Graph, store: GraphStore) -> None:
             graph.add((lot_node, CE.originBasis, Literal(found[0][1])))
 
 
-def recompute_canonical(store: GraphStore) -> int:
-    """Rewrite the canonical graph from every claim in the store; returns the event count."""
+def recompute_canonical(store: GraphStore, *, fresh: bool = False) -> int:
+    """Rewrite the canonical graph from every claim in the store; returns the event count.
+
+    Event identifiers are kept from the previous canonical graph unless ``fresh`` is set, in
+    which case every event is named anew from its claims (the same claims always give the
+    same names).
+    """
     from kg.export.events import collect_events
 
-    previous = _previous_assignment(store)
+    previous = {} if fresh else _previous_assignment(store)
     store.remove_graphs([str(iris.CANONICAL_GRAPH)])
     claims = collect_events(store, claims=True)
     clusters = cluster_claims(claims)

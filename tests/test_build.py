@@ -164,3 +164,18 @@ def test_trig_export_has_one_graph_per_article_plus_provenance(seed_store, tmp_p
             PROV.wasDerivedFrom,
             iris.article_iri(doc),
         ) in provenance
+
+
+def test_rebuild_renames_events_from_their_claims_and_keeps_the_articles(
+    seed_store_path: Path, tmp_path: Path
+) -> None:
+    store = GraphStore(tmp_path / "inc")
+    for doc in reversed(SEED_DOCS):
+        build([SAMPLES / f"{doc}.txt"], store, validate=False)
+    grown = {e["id"] for e in collect_events(store)}
+    fresh = {e["id"] for e in collect_events(GraphStore(seed_store_path, read_only=True))}
+    assert grown != fresh  # identifiers kept from when only one report was known
+    summary = build([], store, rebuild=True)
+    assert summary.articles_read == 0 and summary.canonical_events == 2
+    assert {e["id"] for e in collect_events(store)} == fresh
+    assert store.stats().article_graphs == 2
