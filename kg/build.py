@@ -18,8 +18,6 @@ from kg.errors import InputError
 from kg.gazetteer import load_gazetteer
 from kg.ingest import iter_articles
 from kg.merge import recompute_canonical
-from kg.nlp.events import extract_article
-from kg.nlp.pipeline import load_pipeline, pipeline_versions
 from kg.rdf import iris
 from kg.rdf.mapping import (
     article_graph,
@@ -60,6 +58,8 @@ class BuildSummary:
 
 
 def versions(model: str | None = None) -> dict[str, str]:
+    from kg.nlp.pipeline import load_pipeline, pipeline_versions
+
     nlp = load_pipeline(model)
     info = pipeline_versions(nlp)
     return {"software": kg.__version__, **info}
@@ -73,6 +73,9 @@ def extract(
     batch_size: int = 16,
 ) -> Iterable[Extraction | InputError]:
     """Run the NLP and resolution stages; a failing article yields an error, not an exception."""
+    from kg.nlp.events import extract_article  # spaCy loads here, not at import time
+    from kg.nlp.pipeline import load_pipeline
+
     nlp = load_pipeline(model)
     reference = load_reference()
     gazetteer = load_gazetteer()

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -56,7 +56,8 @@ def _guard(func):
         except KeyboardInterrupt:
             raise _fail("interrupted", EXIT_INTERNAL) from None
         except Exception as error:  # a bug: say so plainly, with the type
-            raise _fail(f"internal error ({type(error).__name__}: {error})", EXIT_INTERNAL) from None
+            message = f"internal error ({type(error).__name__}: {error})"
+            raise _fail(message, EXIT_INTERNAL) from None
 
     return wrapper
 
@@ -64,14 +65,16 @@ def _guard(func):
 @app.command()
 @_guard
 def build(
-    paths: Annotated[list[Path], typer.Argument(help="Article files (.txt, .jsonl, .html) or folders.")],
+    paths: Annotated[list[Path], typer.Argument(
+        help="Article files (.txt, .jsonl, .html) or folders.")],
     store: StoreOption = DEFAULT_STORE,
     rebuild: Annotated[bool, typer.Option(help="Clear the store and build it anew.")] = False,
     model: Annotated[str | None, typer.Option(help="spaCy pipeline package to use.",
                                               envvar="KG_SPACY_MODEL")] = None,
     jobs: Annotated[int, typer.Option(min=1, help="NLP processes.")] = 1,
     strict: Annotated[bool, typer.Option(help="Exit 2 if any article had to be skipped.")] = False,
-    no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip SHACL validation.")] = False,
+    no_validate: Annotated[bool, typer.Option(
+        "--no-validate", help="Skip SHACL validation.")] = False,
 ) -> None:
     """Read articles, extract events, validate and load them into the store."""
     from kg.build import build as run_build
@@ -106,7 +109,7 @@ def build(
         raise typer.Exit(EXIT_NONCONFORMING)
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     text = "text"
     json = "json"
     turtle = "turtle"
@@ -133,7 +136,7 @@ def validate(
         raise typer.Exit(EXIT_NONCONFORMING)
 
 
-class ResultFormat(str, Enum):
+class ResultFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -143,7 +146,9 @@ def _render(results, fmt: ResultFormat) -> str:
     import pyoxigraph as ox
 
     if isinstance(results, ox.QueryBoolean):
-        return json.dumps({"boolean": bool(results)}) if fmt is ResultFormat.json else str(bool(results)).lower()
+        if fmt is ResultFormat.json:
+            return json.dumps({"boolean": bool(results)})
+        return str(bool(results)).lower()
     if isinstance(results, ox.QueryTriples):
         return "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in results)
     variables = [v.value for v in results.variables]
@@ -159,7 +164,8 @@ def _render(results, fmt: ResultFormat) -> str:
         return out.getvalue().rstrip("\n")
     cells = [variables] + [["" if v is None else _shorten(v) for v in r] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(variables))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+             for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.append(f"({len(rows)} rows)")
     return "\n".join(lines)
@@ -177,34 +183,95 @@ def _shorten(value: str) -> str:
 @app.command()
 @_guard
 def query(
-    file: Annotated[Path, typer.Argument(help="A SPARQL query file (.rq).")],
+    file: Annotated[Path | None, typer.Argument(help="A SPARQL query file (.rq).")] = None,
     store: StoreOption = DEFAULT_STORE,
     format: Annotated[ResultFormat, typer.Option("--format", "-f")] = ResultFormat.table,
+    named: Annotated[str | None, typer.Option(
+        "--named", "-n", help="Run a named question instead of a file (see --list).")] = None,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="A parameter of the question as name=value; repeat it.")] = None,
+    list_named: Annotated[bool, typer.Option(
+        "--list", help="List the named questions and their parameters.")] = False,
 ) -> None:
-    """Run a SPARQL query over the store (all graphs as the default graph)."""
+    """Run a SPARQL query file or a named question over the store (all graphs as the default
+    graph)."""
+    from kg.queries import bind, list_queries, parse_assignments
     from kg.store import GraphStore
 
-    if not file.is_file():
-        raise InputError(str(file), "no such query file")
-    text = file.read_text(encoding="utf-8")
+    if list_named:
+        typer.echo(_render_named(list_queries(), format))
+        return
+    if (file is None) == (named is None):
+        raise _fail("give either a query file or --named NAME (see kg query --list)",
+                    EXIT_BAD_INPUT)
+    if param and named is None:
+        raise _fail("--param goes with --named", EXIT_BAD_INPUT)
+    if named is not None:
+        text = bind(named, parse_assignments(param or []))
+    else:
+        assert file is not None
+        if not file.is_file():
+            raise InputError(str(file), "no such query file")
+        text = file.read_text(encoding="utf-8")
     results = GraphStore(store, read_only=True).query(text)
     typer.echo(_render(results, format))
+
+
+def _render_named(queries, fmt: ResultFormat) -> str:
+    if fmt is ResultFormat.json:
+        return json.dumps([q.as_dict() for q in queries], indent=2, ensure_ascii=False)
+    lines = []
+    for q in queries:
+        lines.append(f"{q.name}  (question {q.question}) {q.title}")
+        for p in q.params:
+            if p.required:
+                note = "required"
+            elif p.default is not None:
+                note = f"default {p.default}"
+            else:
+                note = f"left out: {p.default_text}"
+            lines.append(f"    --param {p.name}=<{p.type}>  {p.meaning} ({note})")
+    return "\n".join(lines)
 
 
 @app.command()
 @_guard
 def export(
-    format: Annotated[str, typer.Option("--format", "-f", help="trig, nquads, turtle, ntriples, jsonld, events-jsonl, graphml")],
+    format: Annotated[str, typer.Option(
+        "--format", "-f",
+        help="trig, nquads, turtle, ntriples, jsonld; events-jsonl, csv, geojson; "
+             "graphml, gexf, cytoscape (actor view); graphml-events, gexf-events, "
+             "cytoscape-events (event-centred view)")],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     store: StoreOption = DEFAULT_STORE,
-    claims: Annotated[bool, typer.Option(help="events-jsonl: per-article claims instead of canonical events.")] = False,
+    claims: Annotated[bool, typer.Option(
+        help="Event exports: per-article claims instead of canonical events.")] = False,
 ) -> None:
     """Export the graph for other tools."""
+    from kg.export import counted
     from kg.export import export as run_export
     from kg.store import GraphStore
 
     count = run_export(GraphStore(store, read_only=True), format, output, claims=claims)
-    typer.echo(f"wrote {output} ({format}, {count} {'records' if format in {'events-jsonl', 'graphml'} else 'triples'})")
+    typer.echo(f"wrote {output} ({format}, {count} {counted(format)})")
+
+
+@app.command()
+@_guard
+def serve(
+    store: StoreOption = DEFAULT_STORE,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    timeout: Annotated[float, typer.Option(
+        min=0.1, help="Stop a query after this many seconds.")] = 30.0,
+    max_rows: Annotated[int, typer.Option(
+        min=1, help="Return at most this many rows or triples per query.")] = 10000,
+) -> None:
+    """Serve the store read-only as a SPARQL 1.1 endpoint at /sparql, with a query page at /."""
+    from kg.serve import ServeConfig
+    from kg.serve import serve as run_server
+
+    run_server(ServeConfig(store=store, timeout=timeout, max_rows=max_rows), host=host, port=port)
 
 
 @app.command()
@@ -224,7 +291,8 @@ def info(store: StoreOption = DEFAULT_STORE) -> None:
 
         name = model_name()
         meta = spacy.info(name) if name else {}
-        typer.echo(f"spaCy {spacy.__version__}, model {name} {meta.get('version', '?')}")
+        version = meta.get("version", "?") if isinstance(meta, dict) else "?"
+        typer.echo(f"spaCy {spacy.__version__}, model {name} {version}")
     except Exception as error:  # the model may be missing; info still reports the rest
         typer.echo(f"spaCy model: not loadable ({error})")
     if store.exists():

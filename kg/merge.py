@@ -330,6 +330,10 @@ def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> No
         graph.add((node, CE.date, Literal(day, datatype=XSD.date)))
         origin = chosen.get("date_origin") or "FromText"
         graph.add((node, CE.dateOrigin, CE[origin]))
+        if chosen.get("time_precision"):
+            graph.add(
+                (node, CE.timePrecision, Literal(chosen["time_precision"], datatype=XSD.integer))
+            )
         source_doc = chosen["sources"][0]["doc_id"]
         graph.add((node, CE.dateSourceArticle, iris.article_iri(source_doc)))
         days = sorted({c["date"] for c in claims if c["date"]})

@@ -23,12 +23,16 @@ class DateOrigin(StrEnum):
 
 class Precision(StrEnum):
     DAY = "day"
+    WEEK = "week"  # a date line bounds the event to the days before it
     MONTH = "month"
     YEAR = "year"
 
 
-TIME_PRECISION_CODE = {Precision.DAY: 1, Precision.MONTH: 2, Precision.YEAR: 3}
-"""ACLED's time precision: 1 = the day is known, 2 = the week or month, 3 = only a longer span."""
+TIME_PRECISION_CODE = {Precision.DAY: 1, Precision.WEEK: 2, Precision.MONTH: 3, Precision.YEAR: 3}
+"""ACLED's time precision: 1 = the day is known, 2 = the week, 3 = only the month or longer."""
+
+AFFILIATE_NOTE = "affiliate-of"
+"""``ActorRef.link_note`` of a mention that names an affiliate ("al-Qaeda affiliates")."""
 
 
 @dataclass(frozen=True, slots=True)

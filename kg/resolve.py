@@ -10,8 +10,15 @@ import math
 from dataclasses import replace
 
 from kg.gazetteer import Gazetteer, Place
-from kg.nlp.extract import AFFILIATE_NOTE
-from kg.records import ActorRef, Article, EventClaim, Extraction, PlaceRef, PlaceSegment
+from kg.records import (
+    AFFILIATE_NOTE,
+    ActorRef,
+    Article,
+    EventClaim,
+    Extraction,
+    PlaceRef,
+    PlaceSegment,
+)
 from kg.reference import ReferenceData, fold
 
 _BEARINGS = {

@@ -26,7 +26,8 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 EVENTS = (
     PREFIXES
     + """
-SELECT ?e ?type ?date ?earliest ?latest ?origin ?conf ?fat ?prec ?parent ?parentType ?place ?cc
+SELECT ?e ?type ?date ?earliest ?latest ?origin ?tprec ?conf ?fat ?prec ?parent ?parentType ?place
+       ?cc
 WHERE {
   ?e a ?class ; ce:eventType ?t .
   BIND(STRAFTER(STR(?t), "/event-type/") AS ?type)
@@ -35,6 +36,7 @@ WHERE {
   OPTIONAL { ?e ce:latestDate ?latest }
   OPTIONAL { ?e ce:dateOrigin ?o BIND(STRAFTER(STR(?o), "#") AS ?origin) }
   OPTIONAL { ?e ce:confidence ?conf }
+  OPTIONAL { ?e ce:timePrecision ?tprec }
   OPTIONAL { ?e sem:hasPlace/ce:countryCode ?cc }
   OPTIONAL { ?e ce:fatalities ?fat }
   OPTIONAL { ?e ce:geoPrecision ?prec }
@@ -170,6 +172,7 @@ def collect_events(store: GraphStore, *, claims: bool = False) -> list[dict[str,
             "earliest": _value(row["earliest"]),
             "latest": _value(row["latest"]),
             "date_origin": _value(row["origin"]),
+            "time_precision": int(_value(row["tprec"])) if row["tprec"] is not None else None,
             "confidence": float(_value(row["conf"])) if row["conf"] is not None else None,
             "location": location,
             "attackers": [],

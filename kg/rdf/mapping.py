@@ -40,6 +40,7 @@ from kg.records import (
     Extraction,
     MaterielLot,
     PlaceRef,
+    Precision,
 )
 from kg.reference import ReferenceData
 
@@ -292,12 +293,16 @@ def claim_triples(
             graph.add((node, CE.earliestDate, Literal(date.earliest, datatype=XSD.date)))
         if date.latest is not None:
             graph.add((node, CE.latestDate, Literal(date.latest, datatype=XSD.date)))
-        if date.precision is not None:
+        # A date line or publication date bounds the event to the days before it: a week.
+        precision = date.precision or (
+            Precision.WEEK if date.origin in {DateOrigin.DATELINE, DateOrigin.PUBLICATION} else None
+        )
+        if precision is not None:
             graph.add(
                 (
                     node,
                     CE.timePrecision,
-                    Literal(TIME_PRECISION_CODE[date.precision], datatype=XSD.integer),
+                    Literal(TIME_PRECISION_CODE[precision], datatype=XSD.integer),
                 )
             )
         graph.add((node, CE.dateOrigin, DATE_ORIGIN[date.origin]))

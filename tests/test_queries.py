@@ -1,0 +1,449 @@
+"""Named questions: their files, safe parameter binding, and their answers.
+
+The answers are checked twice: on a small hand-written dataset that has what the seeds lack
+(disagreeing sources, fatality ranges, low confidence, dates after publication, an event with
+no place, a second place for distances), and on the seed graph built from the two sample
+articles (merged into one armed clash and one materiel capture).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from typer.testing import CliRunner
+
+from kg.cli import app
+from kg.errors import QueryError
+from kg.queries import (
+    PARAMS_MARKER,
+    bind,
+    bind_values,
+    get_query,
+    list_queries,
+    parse,
+    parse_assignments,
+    run_named,
+)
+from kg.store import GraphStore
+
+KG = "https://w3id.org/conflict-kg/id/"
+
+SMALL = """
+@prefix ce: <https://w3id.org/conflict-kg/ontology#> .
+@prefix et: <https://w3id.org/conflict-kg/event-type/> .
+@prefix sem: <http://semanticweb.cs.vu.nl/2009/11/sem/> .
+@prefix geo: <http://www.opengis.net/ont/geosparql#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix schema: <https://schema.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix kg: <https://w3id.org/conflict-kg/id/> .
+
+kg:graph\\/reference {
+  kg:actor\\/al-qaeda a ce:Actor ; rdfs:label "al-Qaeda" .
+  kg:actor\\/islamic-state a ce:Actor ; rdfs:label "Islamic State" .
+  kg:actor\\/jnim a ce:Actor ; rdfs:label "JNIM" ; skos:altLabel "GSIM" ;
+      ce:affiliatedWith kg:actor\\/al-qaeda .
+  kg:actor\\/katiba-macina a ce:Actor ; rdfs:label "Katiba Macina" ; ce:factionOf kg:actor\\/jnim .
+  kg:actor\\/army-bf a ce:Actor ; rdfs:label "Military Forces of Burkina Faso" .
+  kg:place\\/djibo a ce:Place ; rdfs:label "Djibo" ; ce:countryCode "BF" ;
+      geo:hasGeometry [ geo:asWKT "POINT(-1.63060 14.10220)"^^geo:wktLiteral ] .
+  kg:place\\/dori a ce:Place ; rdfs:label "Dori" ; ce:countryCode "BF" ;
+      geo:hasGeometry [ geo:asWKT "POINT(-0.03450 14.03540)"^^geo:wktLiteral ] .
+  ce:AttackerRole rdfs:label "attacker"@en .
+  ce:TargetRole rdfs:label "target"@en .
+}
+
+kg:graph\\/provenance {
+  kg:article\\/a1 a ce:Article ; ce:docId "a1" ; schema:datePublished "2024-05-01"^^xsd:date ;
+      ce:sourceName "Agence X" .
+  kg:article\\/a2 a ce:Article ; ce:docId "a2" ; schema:datePublished "2024-05-02"^^xsd:date ;
+      ce:sourceName "agence x" .
+  kg:article\\/a3 a ce:Article ; ce:docId "a3" ; schema:datePublished "2024-04-01"^^xsd:date ;
+      ce:sourceName "Radio Y" .
+}
+
+kg:graph\\/article\\/a1 {
+  kg:claim\\/a1\\/c1 a ce:EventClaim ; ce:eventType et:attack ; ce:sourceArticle kg:article\\/a1 ;
+      ce:confidence 0.3 ; ce:fatalities 10 ; ce:date "2024-05-03"^^xsd:date ;
+      sem:hasPlace kg:place\\/djibo ; ce:attacker kg:actor\\/katiba-macina ;
+      ce:target kg:actor\\/army-bf ;
+      ce:participation [ rdf:value kg:actor\\/katiba-macina ; ce:role ce:AttackerRole ] ,
+                       [ rdf:value kg:actor\\/army-bf ; ce:role ce:TargetRole ] .
+}
+kg:graph\\/article\\/a2 {
+  kg:claim\\/a2\\/c2 a ce:EventClaim ; ce:eventType et:attack ; ce:sourceArticle kg:article\\/a2 ;
+      ce:confidence 0.4 ; ce:fatalities 14 ; ce:date "2024-05-03"^^xsd:date ;
+      sem:hasPlace kg:place\\/djibo ; ce:attacker kg:actor\\/katiba-macina .
+}
+kg:graph\\/article\\/a3 {
+  kg:claim\\/a3\\/c3 a ce:EventClaim ; ce:eventType et:armed-clash ;
+      ce:sourceArticle kg:article\\/a3 ;
+      ce:confidence 0.9 ; ce:date "2024-03-30"^^xsd:date ; sem:hasPlace kg:place\\/dori ;
+      ce:attacker kg:actor\\/jnim ; ce:target kg:actor\\/army-bf ;
+      ce:participation [ rdf:value kg:actor\\/jnim ; ce:role ce:AttackerRole ] ,
+                       [ rdf:value kg:actor\\/army-bf ; ce:role ce:TargetRole ] .
+  kg:claim\\/a3\\/c4 a ce:EventClaim ; ce:eventType et:attack ; ce:sourceArticle kg:article\\/a3 ;
+      ce:confidence 0.8 ; ce:date "2024-03-31"^^xsd:date .
+}
+"""
+
+CANONICAL = """
+@prefix ce: <https://w3id.org/conflict-kg/ontology#> .
+@prefix et: <https://w3id.org/conflict-kg/event-type/> .
+@prefix sem: <http://semanticweb.cs.vu.nl/2009/11/sem/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix kg: <https://w3id.org/conflict-kg/id/> .
+
+kg:graph\\/canonical {
+  kg:event\\/e1 a ce:CanonicalEvent ; ce:eventType et:attack ; ce:date "2024-05-03"^^xsd:date ;
+      sem:hasPlace kg:place\\/djibo ; ce:claim kg:claim\\/a1\\/c1 , kg:claim\\/a2\\/c2 ;
+      ce:sourceArticle kg:article\\/a1 , kg:article\\/a2 ; ce:fatalities 10 ;
+      ce:fatalitiesLow 10 ; ce:fatalitiesHigh 14 ; ce:disagreement "fatalities" ;
+      ce:attacker kg:actor\\/katiba-macina ; ce:target kg:actor\\/army-bf ;
+      ce:participation [ rdf:value kg:actor\\/katiba-macina ; ce:role ce:AttackerRole ] ,
+                       [ rdf:value kg:actor\\/army-bf ; ce:role ce:TargetRole ] .
+  kg:event\\/e2 a ce:CanonicalEvent ; ce:eventType et:armed-clash ; ce:date "2024-03-30"^^xsd:date ;
+      sem:hasPlace kg:place\\/dori ; ce:claim kg:claim\\/a3\\/c3 ;
+      ce:sourceArticle kg:article\\/a3 ;
+      ce:attacker kg:actor\\/jnim ; ce:target kg:actor\\/army-bf ;
+      ce:participation [ rdf:value kg:actor\\/jnim ; ce:role ce:AttackerRole ] ,
+                       [ rdf:value kg:actor\\/army-bf ; ce:role ce:TargetRole ] .
+  kg:event\\/e3 a ce:CanonicalEvent ; ce:eventType et:attack ; ce:date "2024-03-31"^^xsd:date ;
+      ce:claim kg:claim\\/a3\\/c4 ; ce:sourceArticle kg:article\\/a3 .
+}
+"""
+
+
+def small_store(*, canonical: bool = True) -> GraphStore:
+    store = GraphStore(None)
+    store.oxigraph.load(SMALL + (CANONICAL if canonical else ""), format=ox.RdfFormat.TRIG)
+    return store
+
+
+def table(results) -> list[dict[str, str | None]]:
+    names = [v.value for v in results.variables]
+    return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in results]
+
+
+def short(value: str | None) -> str | None:
+    return value[len(KG):] if value and value.startswith(KG) else value
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+# -- the files ----------------------------------------------------------------------------------
+def test_every_question_of_the_design_has_a_documented_file() -> None:
+    queries = list_queries()
+    assert {q.question for q in queries} == set(range(1, 13))
+    for query in queries:
+        assert query.title and len(query.description) > 40, query.name
+        text = query.text
+        assert text.startswith("# title: "), query.name
+        ox.Store().query(bind(query, {p.name: "JNIM" for p in query.params if p.required}))
+        if query.params:
+            assert sum(line.strip() == PARAMS_MARKER for line in text.splitlines()) == 1
+
+
+def test_header_parsing_and_its_errors() -> None:
+    query = parse("demo", "# title: T\n# description: D\n# question: 3\n"
+                          "# param km: number — radius — `50`\n"
+                          "# param who: string — a group — required\n"
+                          "# param year: year — a year — any year\n"
+                          "SELECT * WHERE {\n  # @params\n}\n")
+    assert query.question == 3
+    km, who, year = query.params
+    assert (km.default, km.required) == ("50", False)
+    assert (who.default, who.required) == (None, True)
+    assert (year.default, year.required, year.default_text) == (None, False, "any year")
+    with pytest.raises(QueryError, match="no '# title:' line"):
+        parse("x", "# description: D\nSELECT * {}")
+    with pytest.raises(QueryError, match="unknown parameter type 'colour'"):
+        parse("x", "# title: T\n# description: D\n# param c: colour — c — red\nSELECT * {}")
+    with pytest.raises(QueryError, match="exactly one '# @params' line"):
+        parse("x", "# title: T\n# description: D\n# param c: year — c — any\nSELECT * {}")
+    with pytest.raises(QueryError, match="default `abc`"):
+        parse("x", "# title: T\n# description: D\n# param c: year — c — `abc`\nSELECT * {}")
+
+
+# -- binding ------------------------------------------------------------------------------------
+def test_values_are_typed_terms_in_a_values_block() -> None:
+    text = bind("events-near", {"lat": "14.1", "lon": "-1.6", "km": "25"})
+    double = "<http://www.w3.org/2001/XMLSchema#double>"
+    assert (f'VALUES (?place ?lat ?lon ?km) {{ (UNDEF "14.1"^^{double} "-1.6"^^{double} '
+            f'"25"^^{double}) }}') in text
+    text = bind("captured-weapons", {"country": "bf", "year": "2024"})
+    integer = "<http://www.w3.org/2001/XMLSchema#integer>"
+    assert f'VALUES (?year ?country) {{ ("2024"^^{integer} "BF") }}' in text
+    assert PARAMS_MARKER not in text
+
+
+@pytest.mark.parametrize("evil", [
+    'JNIM" ) } } DELETE WHERE { ?s ?p ?o } #',
+    "JNIM'\n} INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    'a \\" b',
+])
+def test_a_hostile_value_stays_one_literal(evil: str) -> None:
+    store = small_store()
+    before = len(store)
+    text = bind("weapons-captured-from", {"actor": evil})
+    rows = table(store.query(text))  # parses: the value did not end the literal
+    assert rows == [] and len(store) == before
+    terms = bind_values(get_query("weapons-captured-from"), {"actor": evil})
+    assert terms["actor"] == ox.Literal(evil.strip())
+
+
+@pytest.mark.parametrize(("name", "values", "message"), [
+    ("captured-weapons", {"country": "Burkina"}, "not a two-letter country code"),
+    ("captured-weapons", {"country": "B1"}, "not a two-letter country code"),
+    ("captured-weapons", {"year": "20x4"}, "not a year"),
+    ("captured-weapons", {"year": "2024 UNION"}, "not a year"),
+    ("events-near", {"km": "-5"}, "negative"),
+    ("events-near", {"km": "nan"}, "not a finite number"),
+    ("events-near", {"lat": "91"}, "not a latitude"),
+    ("events-near", {"lon": "-181"}, "not a longitude"),
+    ("weapons-captured-from", {}, "'actor' is required"),
+    ("weapons-captured-from", {"actor": "x" * 201}, "longer than 200"),
+    ("weapons-captured-from", {"actor": "a\x00b"}, "control characters"),
+    ("captured-weapons", {"colour": "red"}, "no parameter 'colour'"),
+])
+def test_bad_values_are_refused(name: str, values: dict[str, str], message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        bind(name, values)
+
+
+def test_unknown_question_and_assignments() -> None:
+    with pytest.raises(QueryError, match="no named question 'nope'"):
+        get_query("nope")
+    assert parse_assignments(["country=BF", "place=Kaya=town"]) == {"country": "BF",
+                                                                     "place": "Kaya=town"}
+    with pytest.raises(QueryError, match="name=value"):
+        parse_assignments(["country"])
+
+
+# -- answers on the hand-written dataset ----------------------------------------------------------
+def test_sources_disagreements_per_article() -> None:
+    rows = table(run_named(small_store(), "sources-disagreements"))
+    e1 = [r for r in rows if short(r["event"]) == "event/e1"]
+    assert [(r["article"], r["reportedFatalities"]) for r in e1] == [("a1", "10"), ("a2", "14")]
+    assert {r["disagreements"] for r in e1} == {"fatalities"}
+    assert {short(r["event"]) for r in rows} == {"event/e1", "event/e2", "event/e3"}
+
+
+def test_events_near_a_named_place_and_a_point() -> None:
+    store = small_store()
+    rows = table(run_named(store, "events-near", {"place": "djibo", "km": "10"}))
+    assert [(short(r["event"]), float(r["distanceKm"])) for r in rows] == [("event/e1", 0.0)]
+    rows = table(run_named(store, "events-near", {"place": "Djibo", "km": "200"}))
+    assert [short(r["event"]) for r in rows] == ["event/e1", "event/e2"]
+    expected = haversine_km(14.1022, -1.6306, 14.0354, -0.0345)
+    assert float(rows[1]["distanceKm"]) == pytest.approx(expected, rel=0.005)
+    rows = table(run_named(store, "events-near", {"lat": "14.0354", "lon": "-0.0345", "km": "50"}))
+    assert [short(r["event"]) for r in rows] == ["event/e2"]
+    assert table(run_named(store, "events-near", {})) == []  # neither a place nor a point
+
+
+def test_affiliates_are_followed_transitively() -> None:
+    rows = table(run_named(small_store(), "affiliate-events"))
+    assert {(r["network"], r["member"], r["role"], short(r["event"])) for r in rows} == {
+        ("al-Qaeda", "Katiba Macina", "attacker", "event/e1"),  # faction of JNIM, affiliate of AQ
+        ("al-Qaeda", "JNIM", "attacker", "event/e2"),
+    }
+    rows = table(run_named(small_store(), "affiliate-events", {"actor": "GSIM"}))
+    assert {(r["network"], r["member"]) for r in rows} == {("JNIM", "Katiba Macina"),
+                                                           ("JNIM", "JNIM")}
+    assert table(run_named(small_store(), "affiliate-events", {"actor": "Islamic State"})) == []
+
+
+def test_independent_sources_count_outlets_once() -> None:
+    rows = {short(r["event"]): r for r in table(run_named(small_store(), "independent-sources"))}
+    assert (rows["event/e1"]["articles"], rows["event/e1"]["independentSources"]) == ("2", "1")
+    assert (rows["event/e2"]["articles"], rows["event/e2"]["independentSources"]) == ("1", "1")
+
+
+def test_fatality_range_low_confidence_and_quality() -> None:
+    store = small_store()
+    rows = {short(r["event"]): r for r in table(run_named(store, "fatality-range"))}
+    assert (rows["event/e1"]["low"], rows["event/e1"]["high"]) == ("10", "14")
+    assert rows["event/e1"]["reportsWithNumber"] == "2"
+    assert (rows["event/e2"]["low"], rows["event/e2"]["reportsWithNumber"]) == (None, "0")
+    rows = table(run_named(store, "low-confidence"))
+    assert [(short(r["event"]), float(r["bestConfidence"]), r["claims"]) for r in rows] == [
+        ("event/e1", 0.4, "2")]
+    assert len(table(run_named(store, "low-confidence", {"threshold": "0.85"}))) == 2
+    rows = table(run_named(store, "quality"))
+    assert {(r["problem"], short(r["event"]), r["article"]) for r in rows} == {
+        ("date after publication", "event/e1", "a1"),
+        ("date after publication", "event/e1", "a2"),
+        ("no place", "event/e3", None),
+    }
+
+
+def test_without_canonical_events_the_claims_are_read() -> None:
+    store = small_store(canonical=False)
+    rows = table(run_named(store, "independent-sources"))
+    assert {short(r["event"]) for r in rows} == {"claim/a1/c1", "claim/a2/c2", "claim/a3/c3",
+                                                 "claim/a3/c4"}
+    rows = table(run_named(store, "fatality-range"))
+    assert {short(r["event"]): r["high"] for r in rows}["claim/a2/c2"] == "14"
+    rows = table(run_named(store, "events-per-actor-month", {"country": "BF"}))
+    assert {(r["actor"], r["month"], r["events"]) for r in rows} == {
+        ("Katiba Macina", "2024-05", "1"), ("Military Forces of Burkina Faso", "2024-05", "1"),
+        ("JNIM", "2024-03", "1"), ("Military Forces of Burkina Faso", "2024-03", "1")}
+
+
+# -- answers on the seed graph ------------------------------------------------------------
+ISSP = "Islamic State Sahel Province"
+SEED_ANSWERS = {
+    # Q1: five models captured by IS Sahel from JNIM; origins as the articles (or the model) say
+    ("captured-weapons", ()): [
+        {"capturer": ISSP, "model": "PG-7V", "originCountry": "Bulgaria", "originBasis": "text",
+         "capturedFrom": "JNIM", "events": "1"},
+        {"capturer": ISSP, "model": "RPG-7", "originCountry": None, "originBasis": None,
+         "capturedFrom": "JNIM", "events": "1"},
+        {"capturer": ISSP, "model": "Type 56", "originCountry": "China", "originBasis": "text",
+         "capturedFrom": "JNIM", "events": "1"},
+        {"capturer": ISSP, "model": "Zastava M05E1", "originCountry": "Serbia",
+         "originBasis": "text", "capturedFrom": "JNIM", "events": "1"},
+        {"capturer": ISSP, "model": "Zastava M70AB2", "originCountry": "Serbia",
+         "originBasis": "model", "capturedFrom": "JNIM", "events": "1"},
+    ],
+    ("captured-weapons", (("year", "2023"),)): [],
+    ("captured-weapons", (("country", "ML"),)): [],
+    # Q2
+    ("events-per-actor-month", (("country", "BF"),)): [
+        {"countryCode": "BF", "actor": ISSP, "month": "2024-03", "events": "2"},
+        {"countryCode": "BF", "actor": "JNIM", "month": "2024-03", "events": "2"},
+    ],
+    ("events-per-actor-month", (("country", "NE"),)): [],
+    # Q4
+    ("actor-cooccurrence", ()): [{"actor1": ISSP, "actor2": "JNIM", "sharedEvents": "2"}],
+    ("attacker-target", ()): [
+        {"source": ISSP, "target": "JNIM", "type": "armed-clash", "events": "1"},
+        {"source": ISSP, "target": "JNIM", "type": "materiel-capture", "events": "1"},
+    ],
+    # Q8: the clash is ACLED's Battles / Armed clash; ACLED has no type for the capture
+    ("acled-event-types", ()): [
+        {"acledEventType": "(no ACLED type)", "acledSubEventType": None, "events": "1",
+         "kgTypes": "materiel-capture"},
+        {"acledEventType": "Battles", "acledSubEventType": "Armed clash", "events": "1",
+         "kgTypes": "armed-clash"},
+    ],
+    # Q11, Q12: nothing to report on the seeds
+    ("low-confidence", ()): [],
+    ("quality", ()): [],
+}
+
+
+@pytest.fixture(scope="module")
+def seed(seed_store_path: Path) -> GraphStore:
+    return GraphStore(seed_store_path, read_only=True)
+
+
+def _drop_ids(rows: list[dict[str, str | None]]) -> list[dict[str, str | None]]:
+    return [{k: v for k, v in r.items() if k not in {"event"}} for r in rows]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("key", list(SEED_ANSWERS), ids=lambda k: k[0] + "".join(
+    f"-{n}={v}" for n, v in k[1]))
+def test_seed_answers(seed: GraphStore, key) -> None:
+    name, values = key
+    assert table(run_named(seed, name, dict(values))) == SEED_ANSWERS[key]
+
+
+@pytest.mark.model
+def test_seed_sources_and_dates(seed: GraphStore) -> None:
+    # Q3: each event is reported by both articles; the undated one inherits the date line's day
+    rows = table(run_named(seed, "sources-disagreements"))
+    assert len({r["event"] for r in rows}) == 2
+    assert sorted((r["type"], r["article"], r["reportedDate"], r["dateOrigin"]) for r in rows) == [
+        ("armed-clash", "000_69087c4d98a395b5", "2024-03-21", "FromCoreferentArticle"),
+        ("armed-clash", "001_62c5150fe37c3cba", "2024-03-21", "FromDateline"),
+        ("materiel-capture", "000_69087c4d98a395b5", "2024-03-21", "FromCoreferentArticle"),
+        ("materiel-capture", "001_62c5150fe37c3cba", "2024-03-21", "FromDateline"),
+    ]
+    assert {r["eventDate"] for r in rows} == {"2024-03-21"}
+    assert {r["reportedPlace"] for r in rows} == {"Kalamba"}
+    assert {r["disagreements"] for r in rows} == {None}
+    # Q9 and Q10: two independent sources each, no fatality figure anywhere
+    rows = table(run_named(seed, "independent-sources"))
+    assert [(r["type"], r["articles"], r["independentSources"]) for r in
+            sorted(rows, key=lambda r: r["type"])] == [("armed-clash", "2", "2"),
+                                                       ("materiel-capture", "2", "2")]
+    assert {tuple(sorted(r["sources"].split(", "))) for r in rows} == {
+        ("000_69087c4d98a395b5", "001_62c5150fe37c3cba")}
+    rows = table(run_named(seed, "fatality-range"))
+    assert [(r["low"], r["high"], r["reports"], r["reportsWithNumber"]) for r in rows] == [
+        (None, None, "2", "0")] * 2
+
+
+@pytest.mark.model
+def test_seed_weapons_near_and_affiliates(seed: GraphStore) -> None:
+    # Q5: by name, alias or identifier, in 2024 and not in 2023
+    for actor in ("JNIM", "jnim", "Jama'at Nusrat al-Islam wal-Muslimin"):
+        rows = table(run_named(seed, "weapons-captured-from", {"actor": actor, "year": "2024"}))
+        assert [(r["model"], r["originCountry"], r["capturer"]) for r in rows] == [
+            ("PG-7V", "Bulgaria", ISSP), ("RPG-7", None, ISSP), ("Type 56", "China", ISSP),
+            ("Zastava M05E1", "Serbia", ISSP), ("Zastava M70AB2", "Serbia", ISSP)]
+    assert table(run_named(seed, "weapons-captured-from", {"actor": "JNIM", "year": "2023"})) == []
+    assert table(run_named(seed, "weapons-captured-from", {"actor": ISSP})) == []
+    # Q6: Kalamba lies near Kaya; Ouagadougou is about 93 km away
+    rows = table(run_named(seed, "events-near", {"place": "Kaya", "km": "10"}))
+    assert sorted((r["type"], r["eventPlace"], float(r["distanceKm"])) for r in rows) == [
+        ("armed-clash", "Kalamba", 0.0), ("materiel-capture", "Kalamba", 0.0)]
+    ouaga = {"lat": "12.3714", "lon": "-1.5197"}
+    assert table(run_named(seed, "events-near", {**ouaga, "km": "50"})) == []
+    rows = table(run_named(seed, "events-near", {**ouaga, "km": "120"}))
+    assert [float(r["distanceKm"]) for r in rows] == [pytest.approx(
+        haversine_km(12.3714, -1.5197, 13.0883, -1.08368), abs=0.5)] * 2
+    # Q7: IS Sahel is a branch of the Islamic State, JNIM an affiliate of al-Qaeda
+    rows = table(run_named(seed, "affiliate-events"))
+    assert sorted((r["network"], r["member"], r["role"], r["type"]) for r in rows) == [
+        ("Islamic State", ISSP, "attacker", "armed-clash"),
+        ("Islamic State", ISSP, "captured by", "materiel-capture"),
+        ("al-Qaeda", "JNIM", "captured from", "materiel-capture"),
+        ("al-Qaeda", "JNIM", "target", "armed-clash"),
+    ]
+    rows = table(run_named(seed, "affiliate-events", {"actor": "al-qaeda"}))
+    assert {r["member"] for r in rows} == {"JNIM"}
+
+
+@pytest.mark.model
+def test_cli_named_query(seed_store_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["query", "--store", str(seed_store_path), "--named",
+                                 "weapons-captured-from", "--param", "actor=JNIM",
+                                 "--param", "year=2024", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0] == "model,category,originCountry,capturer,capturedFrom,events"
+    assert lines[1] == f"PG-7V,ammunition,Bulgaria,{ISSP},JNIM,1" and len(lines) == 6
+    result = runner.invoke(app, ["query", "--store", str(seed_store_path), "-n",
+                                 "captured-weapons", "-p", "country=Burkina Faso"])
+    assert result.exit_code == 2
+    assert "parameter 'country'" in result.output and "two-letter" in result.output
+
+
+def test_cli_list_and_usage_errors(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["query", "--list"])
+    assert result.exit_code == 0
+    assert "captured-weapons  (question 1)" in result.output
+    assert "--param km=<number>" in result.output and "(default 50)" in result.output
+    result = runner.invoke(app, ["query", "--list", "--format", "json"])
+    assert result.exit_code == 0 and '"name": "events-near"' in result.output
+    result = runner.invoke(app, ["query", "--store", str(tmp_path)])
+    assert result.exit_code == 2 and "give either a query file or --named" in result.output
+    result = runner.invoke(app, ["query", "--store", str(tmp_path), "-n", "nope"])
+    assert result.exit_code == 2 and "no named question 'nope'" in result.output
