@@ -65,10 +65,13 @@ def _guard(func):
 @app.command()
 @_guard
 def build(
-    paths: Annotated[list[Path], typer.Argument(
-        help="Article files (.txt, .jsonl, .html) or folders.")],
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Article files (.txt, .jsonl, .html) or folders; none to re-merge only.")] = None,
     store: StoreOption = DEFAULT_STORE,
-    rebuild: Annotated[bool, typer.Option(help="Clear the store and build it anew.")] = False,
+    rebuild: Annotated[bool, typer.Option(
+        help="Recompute the canonical events from all stored claims, forgetting earlier "
+             "merge decisions and event identifiers.")] = False,
+    clear: Annotated[bool, typer.Option(help="Empty the store before building.")] = False,
     model: Annotated[str | None, typer.Option(help="spaCy pipeline package to use.",
                                               envvar="KG_SPACY_MODEL")] = None,
     jobs: Annotated[int, typer.Option(min=1, help="NLP processes.")] = 1,
@@ -76,7 +79,7 @@ def build(
     no_validate: Annotated[bool, typer.Option(
         "--no-validate", help="Skip SHACL validation.")] = False,
 ) -> None:
-    """Read articles, extract events, validate and load them into the store."""
+    """Read articles, extract events, merge reports of the same event, validate and store."""
     from kg.build import build as run_build
     from kg.store import GraphStore
 
@@ -87,7 +90,9 @@ def build(
         if show and total >= 10 and (done % 10 == 0 or done == total):
             typer.echo(f"\r  {done}/{total} articles", err=True, nl=done == total)
 
-    summary = run_build(paths, graph_store, model=model, rebuild=rebuild,
+    if not paths and not rebuild:
+        raise InputError("kg build", "give article files or folders (or --rebuild to re-merge)")
+    summary = run_build(paths or [], graph_store, model=model, rebuild=rebuild, clear=clear,
                         validate=not no_validate, n_process=jobs, progress=progress)
     for problem in summary.skipped:
         typer.echo(f"skipped: {problem}", err=True)

@@ -159,3 +159,17 @@ def test_store_copy_is_independent(seed_store_path: Path, tmp_path: Path) -> Non
     copy = tmp_path / "c"
     shutil.copytree(seed_store_path, copy)
     assert GraphStore(copy, read_only=True).stats().claims == 4
+
+
+def test_build_without_paths_needs_rebuild(tmp_path: Path) -> None:
+    result = invoke("build", "--store", str(tmp_path / "s"))
+    assert result.exit_code == 2 and "give article files or folders" in result.output
+
+
+@pytest.mark.model
+def test_rebuild_alone_re_merges_the_stored_claims(seed_store_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    shutil.copytree(seed_store_path, path)
+    result = invoke("build", "--rebuild", "--store", str(path))
+    assert result.exit_code == 0, result.output
+    assert "articles read: 0" in result.output and "canonical events: 2" in result.output
