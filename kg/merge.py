@@ -24,7 +24,7 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from kg.gazetteer import haversine_km
 from kg.rdf import iris
-from kg.rdf.mapping import new_graph
+from kg.rdf.mapping import MATERIEL_ROLE, ROLE_TERMS, new_graph
 from kg.rdf.namespace import CE, ET, SEM
 from kg.reference import fold
 from kg.store import GraphStore
@@ -198,22 +198,6 @@ def cluster_claims(claims: list[dict[str, Any]]) -> list[Cluster]:
 
 
 # -- the canonical graph --------------------------------------------------------------------
-_ROLE = {
-    "attackers": (CE.attacker, CE.AttackerRole),
-    "targets": (CE.target, CE.TargetRole),
-    "victims": (CE.victim, CE.VictimRole),
-    "unnamed_victims": (CE.victim, CE.VictimRole),
-}
-_CAPTURE_ROLE = {
-    "attackers": (CE.capturedBy, CE.CapturerRole),
-    "targets": (CE.capturedFrom, CE.CapturedFromRole),
-}
-_MATERIEL_ROLE = {
-    "captured": CE.Captured,
-    "used": CE.Used,
-    "seized": CE.Seized,
-    "destroyed": CE.Destroyed,
-}
 
 
 def _pick_type(claims: list[dict[str, Any]]) -> str:
@@ -270,12 +254,10 @@ def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> No
     graph.add((node, CE.confidence, Literal(f"{confidence:.2f}", datatype=XSD.decimal)))
     disagreements: set[str] = set()
     # participants: one per identity (or per wording, for unnamed ones), words of all sources
-    roles = _CAPTURE_ROLE if event_type == "materiel-capture" else _ROLE
+    capture = event_type == "materiel-capture"
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     for claim in claims:
         for field_name in ("attackers", "targets", "victims", "unnamed_victims"):
-            if field_name not in roles:
-                continue
             for entry in claim[field_name]:
                 key = (
                     field_name,
@@ -285,7 +267,7 @@ def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> No
                 slot = merged.setdefault(key, {**entry, "mentions": []})
                 slot["mentions"] = sorted(set(slot["mentions"]) | set(entry["mentions"]))
     for index, ((field_name, _), entry) in enumerate(sorted(merged.items())):
-        direct, role = roles[field_name]
+        direct, role = ROLE_TERMS[(field_name.removeprefix("unnamed_"), capture)]
         actor = URIRef(entry["id"]) if entry.get("id") else URIRef(f"{node}/party/{index}")
         if not entry.get("id"):
             graph.add(
@@ -375,7 +357,7 @@ def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> No
             )
         )
         graph.add((lot_node, CE.weaponModel, URIRef(model)))
-        graph.add((lot_node, CE.materielRole, _MATERIEL_ROLE.get(entries[0]["role"], CE.Used)))
+        graph.add((lot_node, CE.materielRole, MATERIEL_ROLE.get(entries[0]["role"], CE.Used)))
         for mention in sorted({m for e in entries for m in e["mentions"]}):
             graph.add((lot_node, CE.mention, Literal(mention)))
         for entry in entries:

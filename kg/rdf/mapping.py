@@ -56,6 +56,15 @@ MATERIEL_ROLE = {
     "seized": CE.Seized,
     "destroyed": CE.Destroyed,
 }
+ROLE_TERMS: dict[tuple[str, bool], tuple[URIRef, URIRef]] = {
+    # (record field, is a capture) -> (direct property, participation role)
+    ("attackers", False): (CE.attacker, CE.AttackerRole),
+    ("attackers", True): (CE.capturedBy, CE.CapturerRole),
+    ("targets", False): (CE.target, CE.TargetRole),
+    ("targets", True): (CE.capturedFrom, CE.CapturedFromRole),
+    ("victims", False): (CE.victim, CE.VictimRole),
+    ("victims", True): (CE.victim, CE.VictimRole),
+}
 RELATION_PROPERTY = {
     "affiliated-with": CE.affiliatedWith,
     "branch-of": CE.branchOf,
@@ -253,23 +262,10 @@ def claim_triples(
     for evidence in claim.evidence:
         graph.add((node, CE.evidence, _evidence_node(graph, node, evidence, article_node)))
     capture = claim.type == "materiel-capture"
-    index = _participations(
-        graph,
-        node,
-        claim.attackers,
-        CE.capturedBy if capture else CE.attacker,
-        CE.CapturerRole if capture else CE.AttackerRole,
-        0,
-    )
-    index = _participations(
-        graph,
-        node,
-        claim.targets,
-        CE.capturedFrom if capture else CE.target,
-        CE.CapturedFromRole if capture else CE.TargetRole,
-        index,
-    )
-    _participations(graph, node, claim.victims, CE.victim, CE.VictimRole, index)
+    index = 0
+    for field in ("attackers", "targets", "victims"):
+        direct, role = ROLE_TERMS[(field, capture)]
+        index = _participations(graph, node, getattr(claim, field), direct, role, index)
     for number, lot in enumerate(claim.materiel):
         _lot(graph, reference_graph, node, lot, number, article_node, gazetteer)
     if claim.place is not None:
