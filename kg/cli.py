@@ -279,6 +279,43 @@ def serve(
     run_server(ServeConfig(store=store, timeout=timeout, max_rows=max_rows), host=host, port=port)
 
 
+class EvalMode(StrEnum):
+    muc = "muc"
+    fields = "fields"
+    acled = "acled"
+
+
+@app.command()
+@_guard
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold JSONL in the document format of FORMAT.md.")],
+    mode: Annotated[EvalMode | None, typer.Option(
+        help="Scoring mode (default: the scorer's choice for the gold file).")] = None,
+    scorer: Annotated[Path | None, typer.Option(
+        help="The reference scorer score.py (default: ../shared/eval/score.py).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Also keep the predictions here.")] = None,
+    model: Annotated[str | None, typer.Option(help="spaCy pipeline package to use.",
+                                              envvar="KG_SPACY_MODEL")] = None,
+    canonical: Annotated[bool, typer.Option(
+        help="Score the canonical (merged) events instead of per-article claims.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Run the pipeline over gold articles and print the reference scorer's report."""
+    from kg.evaluate import ScorerNotFound
+    from kg.evaluate import evaluate as run_evaluate
+
+    try:
+        result = run_evaluate(gold, mode.value if mode else None, scorer=scorer,
+                              predictions=output, model=model, claims=not canonical)
+    except ScorerNotFound as error:
+        raise InputError(str(scorer or "score.py"), str(error)) from None
+    if as_json:
+        typer.echo(json.dumps(result.scores, indent=1, sort_keys=True, default=str))
+    else:
+        typer.echo(result.report.rstrip("\n"))
+
+
 @app.command()
 @_guard
 def info(store: StoreOption = DEFAULT_STORE) -> None:

@@ -20,9 +20,21 @@ for _number in range(1, 13):
     MONTHS[calendar.month_abbr[_number].lower()] = _number
 MONTHS["sept"] = 9
 for _name, _number in {
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
-    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
-    "décembre": 12, "decembre": 12,
+    "janvier": 1,
+    "février": 2,
+    "fevrier": 2,
+    "mars": 3,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "août": 8,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "décembre": 12,
+    "decembre": 12,
 }.items():
     MONTHS.setdefault(_name, _number)
 
@@ -30,8 +42,18 @@ WEEKDAYS = {calendar.day_name[i].lower(): i for i in range(7)}
 
 _MONTH_RE = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "a": 1, "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "a": 1,
+    "an": 1,
 }
 
 
@@ -61,7 +83,9 @@ def _day(year: int, month: int, day: int) -> ResolvedDate | None:
 def _month(year: int, month: int) -> ResolvedDate:
     last = calendar.monthrange(year, month)[1]
     return ResolvedDate(
-        dt.date(year, month, 1), dt.date(year, month, 1), dt.date(year, month, last),
+        dt.date(year, month, 1),
+        dt.date(year, month, 1),
+        dt.date(year, month, last),
         Precision.MONTH,
     )
 
@@ -87,7 +111,11 @@ _MD = re.compile(rf"^({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?$")
 _MY = re.compile(rf"^({_MONTH_RE})\.?,?\s+(\d{{4}})$")
 _M = re.compile(rf"^({_MONTH_RE})\.?$")
 _AGO = re.compile(r"^(\d+|" + "|".join(_NUMBER_WORDS) + r")\s+(day|week)s?\s+ago$")
-_WEEKDAY = re.compile(r"^(?:(last|this|past)\s+)?(" + "|".join(WEEKDAYS) + r")(?:\s+(?:night|morning|afternoon|evening))?$")
+_WEEKDAY = re.compile(
+    r"^(?:(last|this|past)\s+)?("
+    + "|".join(WEEKDAYS)
+    + r")(?:\s+(?:night|morning|afternoon|evening))?$"
+)
 _LEAD = re.compile(r"^(?:on|in|since|during|early|late|the|last|this|past)\s+", re.I)
 
 
@@ -99,6 +127,9 @@ def parse_date(expression: str, reference: dt.date | None = None) -> ResolvedDat
     """
     text = " ".join(expression.lower().replace(",", ", ").split()).strip(" .,;:")
     text = text.replace(" ,", ",")
+    text = _PART_OF_DAY.sub("", text)  # "the night of 15 january" -> "15 january"
+    if reference is not None and (relative := _relative_day(text, reference)) is not None:
+        return relative
     for _ in range(2):
         stripped = _LEAD.sub("", text) if not _WEEKDAY.match(text) else text
         if stripped == text:
@@ -137,8 +168,9 @@ def parse_date(expression: str, reference: dt.date | None = None) -> ResolvedDat
         days = count * (7 if match[2] == "week" else 1)
         value = reference - dt.timedelta(days=days)
         if match[2] == "week":
-            return ResolvedDate(value, value - dt.timedelta(days=3), value + dt.timedelta(days=3),
-                                Precision.MONTH)
+            return ResolvedDate(
+                value, value - dt.timedelta(days=3), value + dt.timedelta(days=3), Precision.MONTH
+            )
         return ResolvedDate(value, value, value, Precision.DAY)
     if match := _WEEKDAY.match(text):
         weekday = WEEKDAYS[match[2]]
@@ -147,6 +179,46 @@ def parse_date(expression: str, reference: dt.date | None = None) -> ResolvedDat
             back = 7
         value = reference - dt.timedelta(days=back)
         return ResolvedDate(value, value, value, Precision.DAY)
+    return None
+
+
+_PART_OF_DAY = re.compile(
+    r"^(?:(?:on|in|during)\s+)?(?:the\s+)?(?:early\s+|late\s+)?(?:hours\s+of\s+)?"
+    r"(?:morning|afternoon|evening|night|dawn|early hours)\s+of\s+"
+)
+_DAY_PARTS = r"(?:\s+(?:morning|afternoon|evening|night))?"
+_TODAY = re.compile(
+    rf"^(?:(?:early|late|earlier|later)\s+)?(?:today{_DAY_PARTS}|tonight|"
+    r"this\s+(?:morning|afternoon|evening)|earlier\s+today)$"
+)
+_YESTERDAY = re.compile(
+    rf"^(?:(?:early|late)\s+)?(?:yesterday{_DAY_PARTS}|last\s+night|"
+    r"overnight)$"
+)
+
+
+def _relative_day(text: str, reference: dt.date) -> ResolvedDate | None:
+    """Today, yesterday and the last week, month or year, relative to ``reference``."""
+    text = re.sub(r"^(?:on|in|during|since)\s+", "", text)
+    if _TODAY.match(text):
+        return ResolvedDate(reference, reference, reference, Precision.DAY)
+    if _YESTERDAY.match(text):
+        value = reference - dt.timedelta(days=1)
+        return ResolvedDate(value, value, value, Precision.DAY)
+    if text in {"last week", "the past week", "past week", "this week", "earlier this week"}:
+        return ResolvedDate(
+            reference - dt.timedelta(days=7),
+            reference - dt.timedelta(days=7),
+            reference,
+            Precision.MONTH,
+        )
+    if text in {"last month", "the past month"}:
+        first = (reference.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        return _month(first.year, first.month)
+    if text in {"this month", "earlier this month"}:
+        return ResolvedDate(
+            reference.replace(day=1), reference.replace(day=1), reference, Precision.MONTH
+        )
     return None
 
 
@@ -177,7 +249,5 @@ def parse_dateline(text: str, published: dt.date | None = None) -> Dateline | No
     if match := _AGENCY_LINE.match(head):
         resolved = parse_date(match["date"], published)
         place = " ".join(match["place"].split())
-        return Dateline(
-            resolved.value if resolved else None, place, match["source"], match.end()
-        )
+        return Dateline(resolved.value if resolved else None, place, match["source"], match.end())
     return None

@@ -55,20 +55,29 @@ def _day(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value[:10]) if value else None
 
 
+def _identities(entries: list[dict[str, Any]]) -> set[str]:
+    keys = set()
+    for entry in entries:
+        if entry.get("id") and "/claim/" not in entry["id"]:
+            keys.add(entry["id"])
+        elif entry.get("kind") == "person" and entry["mentions"]:
+            longest = max(entry["mentions"], key=len)
+            keys.add("person:" + " ".join(fold(longest).split()[-2:]))
+    return keys
+
+
 def _actors(
     event: dict[str, Any], fields: tuple[str, ...] = ("attackers", "targets", "victims")
 ) -> set[str]:
     """Identities of the participants: linked actors, unlinked named organisations, and
-    named people by their normalised name (a named victim is strong evidence of identity)."""
-    keys = set()
-    for name in fields:
-        for entry in event[name]:
-            if entry.get("id") and "/claim/" not in entry["id"]:
-                keys.add(entry["id"])
-            elif entry.get("kind") == "person" and entry["mentions"]:
-                longest = max(entry["mentions"], key=len)
-                keys.add("person:" + " ".join(fold(longest).split()[-2:]))
-    return keys
+    named people by their normalised name (a named victim is strong evidence of identity).
+
+    Computed once per claim and kept under the internal key ``_identities``.
+    """
+    cache = event.setdefault("_identities", {})
+    if fields not in cache:
+        cache[fields] = set().union(*(_identities(event[name]) for name in fields))
+    return cache[fields]
 
 
 def _types_compatible(a: str, b: str) -> bool:
@@ -153,23 +162,33 @@ class Cluster:
     decisions: list[tuple[str, str, MatchResult]] = field(default_factory=list)
 
 
+def _family(event_type: str) -> str:
+    return next((min(g) for g in COMPATIBLE_TYPES if event_type in g), event_type)
+
+
+def candidate_pairs(claims: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """Pairs worth comparing: same type family and at least one participant in common.
+
+    A merge needs a shared participant, so an index from (family, identity) to claims finds
+    every pair that could merge without comparing all pairs of a large corpus.
+    """
+    index: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for claim in claims:
+        for key in _actors(claim):
+            index[(_family(claim["type"]), key)].append(claim["id"])
+    pairs: set[tuple[str, str]] = set()
+    for ids in index.values():
+        ordered = sorted(set(ids))
+        for i, left in enumerate(ordered):
+            for right in ordered[i + 1 :]:
+                pairs.add((left, right))
+    return pairs
+
+
 def cluster_claims(claims: list[dict[str, Any]]) -> list[Cluster]:
     """Greedy agglomeration by decreasing score; every pair inside a cluster must be mergeable."""
     by_id = {c["id"]: c for c in claims}
-    blocks: dict[tuple[str, str | None], list[str]] = defaultdict(list)
-    for claim in claims:
-        family = next((min(g) for g in COMPATIBLE_TYPES if claim["type"] in g), claim["type"])
-        country = (claim["location"] or {}).get("country_code")
-        blocks[(family, country)].append(claim["id"])
-        if country is not None:
-            blocks[(family, None)].append(claim["id"])  # undated/unplaced claims meet them here
-    pairs: dict[tuple[str, str], MatchResult] = {}
-    for ids in blocks.values():
-        for i, left in enumerate(ids):
-            for right in ids[i + 1 :]:
-                key = (min(left, right), max(left, right))
-                if key not in pairs:
-                    pairs[key] = match(by_id[key[0]], by_id[key[1]])
+    pairs = {key: match(by_id[key[0]], by_id[key[1]]) for key in candidate_pairs(claims)}
     owner = {c["id"]: c["id"] for c in claims}
     members = {c["id"]: [c["id"]] for c in claims}
     decisions: dict[str, list[tuple[str, str, MatchResult]]] = defaultdict(list)

@@ -47,7 +47,19 @@ PHRASE_TRIGGERS: dict[tuple[str, str], str] = {
     ("gain", "control"): "capture", ("take", "control"): "capture",
     ("take", "possession"): "capture", ("set", "fire"): "arson", ("open", "fire"): "attack",
     ("take", "hostage"): "abduction", ("hold", "hostage"): "abduction",
+    ("throw", "grenade"): "bombing", ("hurl", "grenade"): "bombing", ("lob", "grenade"): "bombing",
+    ("plant", "bomb"): "bombing", ("place", "bomb"): "bombing", ("hurl", "bomb"): "bombing",
+    ("throw", "bomb"): "bombing", ("detonate", "bomb"): "bombing",
 }
+
+# Triggers whose "with" phrase names the other side, not an instrument: "clashed with X".
+RECIPROCAL_TRIGGERS = {"clash", "fight", "battle", "skirmish", "engage", "confrontation",
+                       "fighting", "gunfight", "firefight", "exchange"}
+
+# Instruments that make an attack a bombing ("killed with a bomb") or a grenade attack.
+EXPLOSIVE_NOUNS = {"bomb", "dynamite", "explosive", "mine", "landmine", "ied", "car-bomb",
+                   "carbomb", "device", "charge", "petard"}
+GRENADE_NOUNS = {"grenade"}
 
 # Verbs whose subject is the agent of a nominal trigger in their object: "launched an attack".
 LIGHT_VERBS = {
@@ -63,6 +75,8 @@ ARMED_NOUNS = {
     "individual", "subversive", "paramilitary", "policeman", "police", "army", "patrol",
     "unit", "column", "squad", "combatant", "element", "kidnapper", "terrorists",
     "member", "group", "faction", "cell", "jihadis", "jihadi", "raider", "killer",
+    "bomber", "robber", "arsonist", "sniper", "shooter", "abductor", "hijacker", "assassin",
+    "narcoterrorist", "perpetrator",
 }
 
 # Nouns that continue an actor mention: "ISIS militants", "al-Qaeda affiliates".

@@ -12,24 +12,55 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.nlp import english as en
 from kg.nlp.extract import (
-    ActorCandidate, Trigger, _candidate_for, _is_civilian, _object_ref, actor_candidates,
-    date_of, fatalities_in, find_triggers, irrealis, is_anaphoric, materiel_lots, place_of,
+    ActorCandidate,
+    Trigger,
+    _candidate_for,
+    _is_civilian,
+    _object_ref,
+    _text,
+    actor_candidates,
+    date_of,
+    fatalities_in,
+    find_triggers,
+    irrealis,
+    is_anaphoric,
+    materiel_lots,
+    place_of,
     trigger_args,
 )
-from kg.nlp.pipeline import WEAPON_LABEL
-from kg.records import ActorRef, Article, EventClaim, Evidence, Extraction
+from kg.nlp.pipeline import WEAPON_LABEL, source_text
+from kg.nlp.roles import (
+    TRAINED_TYPES,
+    apply_roles,
+    gate_by_categories,
+    has_roles,
+    role_fillers,
+)
+from kg.records import ActorRef, Article, EventClaim, Evidence, Extraction, MaterielLot
 from kg.reference import ReferenceData, fold
 
-ARMED_TYPES = {"state-forces", "rebel-group", "political-militia", "identity-militia",
-               "external-forces"}
+ARMED_TYPES = {
+    "state-forces",
+    "rebel-group",
+    "political-militia",
+    "identity-militia",
+    "external-forces",
+}
 
 
 def _evidence(sent: Span, offset: int) -> Evidence:
-    return Evidence(sent.text, sent.start_char + offset, sent.end_char + offset)
+    return Evidence(
+        source_text(sent.doc)[sent.start_char : sent.end_char],
+        sent.start_char + offset,
+        sent.end_char + offset,
+    )
 
 
 def _refs(
-    tokens: list[Token], cands: list[ActorCandidate], doc: Doc, exact: set[int] | frozenset[int] = frozenset()
+    tokens: list[Token],
+    cands: list[ActorCandidate],
+    doc: Doc,
+    exact: set[int] | frozenset[int] = frozenset(),
 ) -> list[tuple[ActorRef, Token]]:
     out: list[tuple[ActorRef, Token]] = []
     seen: set[tuple[int, int]] = set()
@@ -57,15 +88,30 @@ def _is_armed(ref: ActorRef, reference: ReferenceData) -> bool:
     return False
 
 
-def _refine_type(family: str, attackers: list[ActorRef], targets: list[ActorRef],
-                 sent: Span, has_materiel: bool, reference: ReferenceData) -> str | None:
+def _refine_type(
+    family: str,
+    attackers: list[ActorRef],
+    targets: list[ActorRef],
+    sent: Span,
+    has_materiel: bool,
+    reference: ReferenceData,
+    instruments: tuple[str, ...] = (),
+) -> str | None:
     words = {t.lower_ for t in sent} | {t.lemma_.lower() for t in sent}
     if family == "clash":
         return "armed-clash"
+    if family == "attack" and set(instruments) & en.GRENADE_NOUNS:
+        return "grenade"  # "wounded four customers with a grenade"
+    if family == "attack" and set(instruments) & en.EXPLOSIVE_NOUNS:
+        family = "bombing"  # "killed by a bomb"
     if family == "attack":
         org_targets = [t for t in targets if t.kind in {"organization", "group"}]
-        if attackers and org_targets and all(_is_armed(t, reference) for t in org_targets) \
-                and any(_is_armed(a, reference) for a in attackers):
+        if (
+            attackers
+            and org_targets
+            and all(_is_armed(t, reference) for t in org_targets)
+            and any(_is_armed(a, reference) for a in attackers)
+        ):
             return "armed-clash"
         return "attack"
     if family == "bombing":
@@ -85,9 +131,13 @@ def _refine_type(family: str, attackers: list[ActorRef], targets: list[ActorRef]
             return "abduction"
         return None
     return {
-        "abduction": "abduction", "arson": "arson", "robbery": "robbery",
-        "looting": "looting-property-destruction", "arrests": "arrests",
-        "protest": "peaceful-protest", "riot": "violent-demonstration",
+        "abduction": "abduction",
+        "arson": "arson",
+        "robbery": "robbery",
+        "looting": "looting-property-destruction",
+        "arrests": "arrests",
+        "protest": "peaceful-protest",
+        "riot": "violent-demonstration",
     }.get(family)
 
 
@@ -99,14 +149,21 @@ def _has_materiel_object(args_objects: list[Token], trigger: Token, sent: Span) 
     region = _region_after(trigger, sent)
     if any(e.label_ == WEAPON_LABEL for e in region.ents):
         return True
-    return any(t.lemma_.lower() in en.MATERIEL_NOUNS for o in args_objects for t in o.subtree) or any(
+    return any(
+        t.lemma_.lower() in en.MATERIEL_NOUNS for o in args_objects for t in o.subtree
+    ) or any(
         t.lemma_.lower() in en.MATERIEL_NOUNS for t in trigger.children if t.dep_ in {"dobj", "obj"}
     )
 
 
 def claim_from_trigger(
-    trig: Trigger, sent: Span, doc: Doc, article: Article, cands: list[ActorCandidate],
-    reference: ReferenceData, offset: int,
+    trig: Trigger,
+    sent: Span,
+    doc: Doc,
+    article: Article,
+    cands: list[ActorCandidate],
+    reference: ReferenceData,
+    offset: int,
 ) -> tuple[EventClaim | None, str | None]:
     token = trig.token
     reason = irrealis(token)
@@ -120,8 +177,17 @@ def claim_from_trigger(
     materiel = False
     if trig.family == "capture":
         materiel = _has_materiel_object(args.objects + args.patients, token, sent)
+    instruments = tuple(t.lemma_.lower() for t in args.instruments)
+    if trig.phrase_object is not None:
+        instruments += (trig.phrase_object.lemma_.lower(),)
     event_type = _refine_type(
-        trig.family, attackers, [r for r, _ in patient_refs], sent, materiel, reference
+        trig.family,
+        attackers,
+        [r for r, _ in patient_refs],
+        sent,
+        materiel,
+        reference,
+        instruments,
     )
     if event_type is None:
         return None, f"'{token.text}': no event type fits its arguments"
@@ -139,22 +205,36 @@ def claim_from_trigger(
     if event_type == "materiel-capture":
         targets = source_refs
     nominal = token.pos_ in {"NOUN", "PROPN"}
-    if nominal and not attackers and not targets and not victims:
-        if is_anaphoric(token) or token.tag_ in {"NNS", "NNPS"}:
-            return None, f"'{token.text}': refers back or is generic, names no participant"
-    lots = ()
+    generic = is_anaphoric(token) or token.tag_ in {"NNS", "NNPS"}
+    if nominal and generic and not attackers and not targets and not victims:
+        return None, f"'{token.text}': refers back or is generic, names no participant"
+    lots: tuple[MaterielLot, ...] = ()
     if event_type == "materiel-capture":
         lots = materiel_lots(doc, _region_after(token, sent), "captured", reference, evidence)
     elif event_type != "arrests":
         lots = materiel_lots(doc, sent, "used", reference, evidence)
-    confidence = 0.4 + 0.2 * bool(attackers) + 0.2 * bool(targets or victims) + 0.1 * (
-        not nominal) + 0.1 * bool(lots)
+    confidence = (
+        0.4
+        + 0.2 * bool(attackers)
+        + 0.2 * bool(targets or victims)
+        + 0.1 * (not nominal)
+        + 0.1 * bool(lots)
+    )
     claim = EventClaim(
-        doc_id=article.doc_id, key=f"{event_type}-{token.idx + offset}", type=event_type,
-        trigger=token.text, evidence=(evidence,), attackers=tuple(attackers),
-        targets=tuple(targets), victims=tuple(victims), materiel=lots,
-        place=place_of(token, sent), date=date_of(sent, article),
-        fatalities=fatalities_in(sent) if event_type not in {"materiel-capture", "arrests"} else None,
+        doc_id=article.doc_id,
+        key=f"{event_type}-{token.idx + offset}",
+        type=event_type,
+        trigger=_text(token),
+        evidence=(evidence,),
+        attackers=tuple(attackers),
+        targets=tuple(targets),
+        victims=tuple(victims),
+        materiel=lots,
+        place=place_of(token, sent),
+        date=date_of(sent, article),
+        fatalities=fatalities_in(sent)
+        if event_type not in {"materiel-capture", "arrests"}
+        else None,
         confidence=round(min(confidence, 1.0), 2),
     )
     return claim, None
@@ -182,7 +262,9 @@ def _merge_refs(a: tuple[ActorRef, ...], b: tuple[ActorRef, ...]) -> tuple[Actor
         keys = _actor_keys((ref,))
         for index, existing in enumerate(out):
             if keys & _actor_keys((existing,)):
-                out[index] = replace(existing, mentions=tuple(dict.fromkeys(existing.mentions + ref.mentions)))
+                out[index] = replace(
+                    existing, mentions=tuple(dict.fromkeys(existing.mentions + ref.mentions))
+                )
                 break
         else:
             out.append(ref)
@@ -190,27 +272,42 @@ def _merge_refs(a: tuple[ActorRef, ...], b: tuple[ActorRef, ...]) -> tuple[Actor
 
 
 def _merge_claims(a: EventClaim, b: EventClaim) -> EventClaim:
-    lots = {(l.model_id or fold(l.name)): l for l in a.materiel}
+    lots = {(lot.model_id or fold(lot.name)): lot for lot in a.materiel}
     for lot in b.materiel:
         key = lot.model_id or fold(lot.name)
         if key in lots:
             old = lots[key]
-            lots[key] = replace(old, mentions=tuple(dict.fromkeys(old.mentions + lot.mentions)),
-                                origin=old.origin or lot.origin,
-                                origin_basis=old.origin_basis or lot.origin_basis)
+            lots[key] = replace(
+                old,
+                mentions=tuple(dict.fromkeys(old.mentions + lot.mentions)),
+                origin=old.origin or lot.origin,
+                origin_basis=old.origin_basis or lot.origin_basis,
+            )
         else:
             lots[key] = lot
-    type_ = a.type if a.type == b.type else "armed-clash" if "armed-clash" in {a.type, b.type} else a.type
+    type_ = (
+        a.type
+        if a.type == b.type
+        else "armed-clash"
+        if "armed-clash" in {a.type, b.type}
+        else a.type
+    )
     better_date = a.date
-    if b.date is not None and (a.date is None or (a.date.origin != "text" and b.date.origin == "text")):
+    if b.date is not None and (
+        a.date is None or (a.date.origin != "text" and b.date.origin == "text")
+    ):
         better_date = b.date
     return replace(
-        a, type=type_, key=a.key if a.type == type_ else b.key,
+        a,
+        type=type_,
+        key=a.key if a.type == type_ else b.key,
         evidence=a.evidence + tuple(e for e in b.evidence if e not in a.evidence),
         attackers=_merge_refs(a.attackers, b.attackers),
         targets=_merge_refs(a.targets, b.targets),
         victims=_merge_refs(a.victims, b.victims),
-        materiel=tuple(lots.values()), place=a.place or b.place, date=better_date,
+        materiel=tuple(lots.values()),
+        place=a.place or b.place,
+        date=better_date,
         fatalities=a.fatalities if a.fatalities is not None else b.fatalities,
         confidence=max(a.confidence, b.confidence),
     )
@@ -219,12 +316,20 @@ def _merge_claims(a: EventClaim, b: EventClaim) -> EventClaim:
 def _corefer(a: EventClaim, b: EventClaim) -> bool:
     if not _compatible_types(a.type, b.type):
         return False
-    if a.place and b.place and fold(a.place.name) != fold(b.place.name) and not (
-        {fold(m) for m in a.place.mentions} & {fold(m) for m in b.place.mentions}
+    if (
+        a.place
+        and b.place
+        and fold(a.place.name) != fold(b.place.name)
+        and not ({fold(m) for m in a.place.mentions} & {fold(m) for m in b.place.mentions})
     ):
         return False
-    if a.date and b.date and a.date.origin == "text" and b.date.origin == "text" \
-            and a.date.value != b.date.value:
+    if (
+        a.date
+        and b.date
+        and a.date.origin == "text"
+        and b.date.origin == "text"
+        and a.date.value != b.date.value
+    ):
         return False
     a_actors = _actor_keys(a.attackers)
     b_actors = _actor_keys(b.attackers)
@@ -249,6 +354,22 @@ def corefer_claims(claims: list[EventClaim]) -> list[EventClaim]:
     return merged
 
 
+_EXPLOSIONS = {"bombing", "remote-explosive", "suicide-bomb", "grenade"}
+
+
+def _explosion_consequences(claims: list[EventClaim]) -> list[EventClaim]:
+    """ "A bomb exploded ..., killing 12 people": the killing is the explosion's, not another
+    attack. An attack claim of the sentence that names no attacker folds into its explosion."""
+    explosion = next((c for c in claims if c.type in _EXPLOSIONS), None)
+    if explosion is None:
+        return claims
+    folded = [c for c in claims if c.type == "attack" and not c.attackers]
+    merged = explosion
+    for claim in folded:
+        merged = _merge_claims(merged, claim)
+    return [merged if c is explosion else c for c in claims if all(c is not f for f in folded)]
+
+
 def attach_sub_events(claims: list[EventClaim], sentence_of: dict[str, int]) -> list[EventClaim]:
     """A capture that follows from a clash is a sub-event of it and shares its participants."""
     out = list(claims)
@@ -259,17 +380,23 @@ def attach_sub_events(claims: list[EventClaim], sentence_of: dict[str, int]) -> 
         capturers = _actor_keys(claim.attackers)
         parent = next((b for b in battles if capturers & _actor_keys(b.attackers)), None)
         if parent is None:
-            near = [b for b in battles
-                    if abs(sentence_of.get(b.key, -9) - sentence_of.get(claim.key, 9)) <= 1]
+            near = [
+                b
+                for b in battles
+                if abs(sentence_of.get(b.key, -9) - sentence_of.get(claim.key, 9)) <= 1
+            ]
             parent = near[0] if near else None
         if parent is None:
             continue
         out[index] = replace(
-            claim, parent_key=parent.key,
+            claim,
+            parent_key=parent.key,
             attackers=claim.attackers or parent.attackers,
             targets=claim.targets or parent.targets,
             place=claim.place or parent.place,
-            date=claim.date if claim.date and claim.date.origin == "text" else parent.date or claim.date,
+            date=claim.date
+            if claim.date and claim.date.origin == "text"
+            else parent.date or claim.date,
         )
     return out
 
@@ -290,10 +417,105 @@ def extract_article(doc: Doc, article: Article, reference: ReferenceData) -> Ext
                     uncoded.append(f"{reason}: {sent.text.strip()[:160]}")
                 continue
             in_sentence.append(claim)
-        for claim in corefer_claims(in_sentence):
+        for claim in _explosion_consequences(corefer_claims(in_sentence)):
             sentence_of[claim.key] = number
             claims.append(claim)
     claims = corefer_claims(claims)
     claims = attach_sub_events(claims, sentence_of)
+    if has_roles(doc):
+        claims = _with_trained_roles(claims, doc, article, reference)
     mentions = tuple(c.ref(doc) for c in cands if c.kind in {"organization", "group"})
     return Extraction(article, tuple(claims), tuple(uncoded), mentions)
+
+
+def _sentence_layout(doc: Doc) -> tuple[list[Span], list[int], list[int]]:
+    """Sentences, their first tokens, and the paragraph number of each sentence."""
+    sents = list(doc.sents)
+    paragraph_of: list[int] = []
+    paragraph = 0
+    for index, sent in enumerate(sents):
+        between = doc[sents[index - 1].start : sent.start + 1] if index else doc[0:0]
+        if any(t.is_space and "\n" in t.text for t in between):
+            paragraph += 1
+        paragraph_of.append(paragraph)
+    return sents, [s.start for s in sents], paragraph_of
+
+
+def _with_trained_roles(
+    claims: list[EventClaim], doc: Doc, article: Article, reference: ReferenceData
+) -> list[EventClaim]:
+    offset = article.body_start
+    sents, token_starts, paragraph_of = _sentence_layout(doc)
+    char_starts = [s.start_char + offset for s in sents]
+    fillers = role_fillers(doc, token_starts)
+
+    def make_claim(event_type: str) -> EventClaim | None:
+        """An event the article reports with no trigger the rules know: its fillers' sentence."""
+        counts: dict[int, int] = {}
+        for filler in fillers:
+            if filler.label in {"PERP_ORG", "PERP_IND", "TARGET", "VICTIM", "HUMAN"}:
+                counts[filler.sentence] = counts.get(filler.sentence, 0) + 1
+        labels = {f.label for f in fillers}
+        if not labels & {"PERP_ORG", "PERP_IND"} or not labels & {"TARGET", "VICTIM", "HUMAN"}:
+            return None  # no one did anything to anyone
+        counts = {n: c for n, c in counts.items() if not _hedged(sents[n])}
+        if not counts:
+            return None
+        number = min(counts, key=lambda n: (-counts[n], n))
+        sent = sents[number]
+        return EventClaim(
+            doc_id=article.doc_id,
+            key=f"{event_type}-{sent.start_char + offset}",
+            type=event_type,
+            trigger=_text(sent.root),
+            evidence=(_evidence(sent, offset),),
+            place=place_of(sent.root, sent),
+            date=date_of(sent, article),
+            fatalities=fatalities_in(sent),
+            confidence=0.4,
+        )
+
+    claims = gate_by_categories(claims, doc, article, make_claim)
+    claims = _merge_same_type(claims)
+    return apply_roles(claims, fillers, char_starts, paragraph_of, reference)
+
+
+_HEDGES = {"threaten", "deny", "warn", "vow", "plan", "fear", "promise", "prevent"}
+
+
+def _hedged(sent: Span) -> bool:
+    """A sentence that reports no real event: a threat, a denial, a plan, a negation."""
+    return any(
+        t.dep_ == "neg"
+        or (t.dep_ in {"aux", "auxpass"} and t.lower_ in en.IRREALIS_AUX)
+        or t.lemma_.lower() in _HEDGES
+        for t in sent
+    )
+
+
+def _merge_same_type(claims: list[EventClaim]) -> list[EventClaim]:
+    """One event per trained incident type and article unless place or date tell them apart."""
+    out: list[EventClaim] = []
+    for claim in claims:
+        for index, existing in enumerate(out):
+            if (
+                existing.type == claim.type
+                and claim.type in TRAINED_TYPES
+                and _same_incident(existing, claim)
+            ):
+                out[index] = _merge_claims(existing, claim)
+                break
+        else:
+            out.append(claim)
+    return out
+
+
+def _same_incident(a: EventClaim, b: EventClaim) -> bool:
+    """Two reports of one incident type are one incident unless their text dates differ."""
+    return not (
+        a.date
+        and b.date
+        and a.date.origin == "text"
+        and b.date.origin == "text"
+        and a.date.value != b.date.value
+    )

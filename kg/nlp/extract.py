@@ -15,19 +15,46 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.dates import parse_date
 from kg.nlp import english as en
-from kg.nlp.pipeline import ACTOR_LABEL, WEAPON_LABEL
+from kg.nlp.pipeline import ACTOR_LABEL, WEAPON_LABEL, surface
 from kg.records import (
-    ActorRef, Article, DateOrigin, DateValue, EventClaim, Evidence, Extraction, MaterielLot,
-    PlaceRef, PlaceSegment,
+    ActorRef,
+    Article,
+    DateOrigin,
+    DateValue,
+    Evidence,
+    MaterielLot,
+    PlaceRef,
+    PlaceSegment,
 )
 from kg.reference import ReferenceData, fold
 
 AFFILIATE_NOTE = "affiliate-of"
 _NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "a dozen": 12,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
+    "a dozen": 12,
     "dozen": 12,
 }
 _DROP_LEFT = {"det", "poss", "predet", "nummod", "case", "punct", "cc", "quantmod"}
@@ -55,28 +82,40 @@ class ActorCandidate:
 
     def mentions(self, doc: Doc) -> tuple[str, ...]:
         whole = _clean(doc[self.start : self.end])
-        core = doc[self.core_start : self.core_end].text
+        core = _text(doc[self.core_start : self.core_end])
         return tuple(dict.fromkeys(m for m in (whole, core) if m))
 
     def ref(self, doc: Doc) -> ActorRef:
-        core = doc[self.core_start : self.core_end].text
+        core = _text(doc[self.core_start : self.core_end])
         return ActorRef(
-            mentions=self.mentions(doc), kind=self.kind, actor_id=self.ruler_id,
-            name=core, link_note=AFFILIATE_NOTE if self.affiliate else None,
+            mentions=self.mentions(doc),
+            kind=self.kind,
+            actor_id=self.ruler_id,
+            name=core,
+            link_note=AFFILIATE_NOTE if self.affiliate else None,
         )
 
 
 def _clean(span: Span) -> str:
     tokens = list(span)
-    while tokens and (tokens[0].dep_ in {"det", "poss"} or tokens[0].is_punct
-                      or tokens[0].lower_ in {"the", "a", "an", "their", "its", "his", "her"}):
+    while tokens and (
+        tokens[0].dep_ in {"det", "poss"}
+        or tokens[0].is_punct
+        or tokens[0].lower_ in {"the", "a", "an", "their", "its", "his", "her"}
+    ):
         tokens = tokens[1:]
     while tokens and tokens[-1].is_punct and tokens[-1].text not in {")"}:
         tokens = tokens[:-1]
     if not tokens:
         return ""
-    doc = span.doc
-    return doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    return surface(span.doc, tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
+
+
+def _text(span: Span | Token) -> str:
+    """A span as the article writes it (the Doc may hold a truecased copy)."""
+    if isinstance(span, Token):
+        return surface(span.doc, span.idx, span.idx + len(span.text))
+    return surface(span.doc, span.start_char, span.end_char)
 
 
 def actor_candidates(doc: Doc) -> list[ActorCandidate]:
@@ -103,8 +142,12 @@ def actor_candidates(doc: Doc) -> list[ActorCandidate]:
         end = ent.end
         nxt = ents[index + 1] if index + 1 < len(ents) else None
         # "Al-Qaeda's JNIM faction": the possessor is context, the possessed is the actor.
-        if (nxt is not None and nxt.label_ == ACTOR_LABEL and nxt.start == ent.end + 1
-                and doc[ent.end].tag_ == "POS"):
+        if (
+            nxt is not None
+            and nxt.label_ == ACTOR_LABEL
+            and nxt.start == ent.end + 1
+            and doc[ent.end].tag_ == "POS"
+        ):
             core_start, core_end, ruler_id = nxt.start, nxt.end, nxt.ent_id_ or None
             end = nxt.end
             skip.add(index + 1)
@@ -114,7 +157,11 @@ def actor_candidates(doc: Doc) -> list[ActorCandidate]:
             tok = doc[position]
             if tok.lemma_.lower() in en.AFFILIATE_WORDS or tok.lower_ in en.AFFILIATE_WORDS:
                 affiliate = True
-            elif tok.text == "-" and position + 1 < len(doc) and doc[position + 1].lower_ in en.AFFILIATE_WORDS:
+            elif (
+                tok.text == "-"
+                and position + 1 < len(doc)
+                and doc[position + 1].lower_ in en.AFFILIATE_WORDS
+            ):
                 pass
             elif tok.lemma_.lower() in en.ACTOR_HEAD_NOUNS and tok.pos_ in {"NOUN", "PROPN"}:
                 if tok.lemma_.lower() == "affiliate":
@@ -122,11 +169,20 @@ def actor_candidates(doc: Doc) -> list[ActorCandidate]:
             else:
                 break
             position += 1
-        end = max(end, position) if position > end and doc[position - 1].pos_ in {"NOUN", "PROPN"} else end
+        end = (
+            max(end, position)
+            if position > end and doc[position - 1].pos_ in {"NOUN", "PROPN"}
+            else end
+        )
         # "Al-Qaeda affiliates (JNIM)": the bracketed name is the actor itself.
-        if (end + 2 < len(doc) and doc[end].text == "(" and index + 1 < len(ents)
-                and ents[index + 1].start == end + 1 and ents[index + 1].label_ == ACTOR_LABEL
-                and doc[ents[index + 1].end].text == ")"):
+        if (
+            end + 2 < len(doc)
+            and doc[end].text == "("
+            and index + 1 < len(ents)
+            and ents[index + 1].start == end + 1
+            and ents[index + 1].label_ == ACTOR_LABEL
+            and doc[ents[index + 1].end].text == ")"
+        ):
             inner = ents[index + 1]
             core_start, core_end, ruler_id = inner.start, inner.end, inner.ent_id_ or None
             end = inner.end + 1
@@ -140,15 +196,20 @@ def actor_candidates(doc: Doc) -> list[ActorCandidate]:
         if tok.i in covered or tok.pos_ not in {"NOUN", "PROPN"}:
             continue
         lemma = tok.lemma_.lower()
-        if lemma in en.ARMED_NOUNS and lemma not in {"member", "group", "element", "unit",
-                                                     "cell", "man", "individual"} or (
+        if (
+            lemma in en.ARMED_NOUNS
+            and lemma not in {"member", "group", "element", "unit", "cell", "man", "individual"}
+        ) or (
             lemma in {"man", "individual", "group", "element", "unit", "member"}
             and _has_armed_modifier(tok)
         ):
             if any(c.dep_ == "compound" and c.i in covered for c in tok.children):
                 continue
-            if tok.dep_ in {"compound", "amod", "nmod"} and tok.head.pos_ in {"NOUN", "PROPN"} \
-                    and tok.head.lemma_.lower() not in en.ARMED_NOUNS:
+            if (
+                tok.dep_ in {"compound", "amod", "nmod"}
+                and tok.head.pos_ in {"NOUN", "PROPN"}
+                and tok.head.lemma_.lower() not in en.ARMED_NOUNS
+            ):
                 continue
             start = _np_start(tok)
             cands.append(ActorCandidate(start, tok.i + 1, start, tok.i + 1, "group", None, False))
@@ -157,14 +218,29 @@ def actor_candidates(doc: Doc) -> list[ActorCandidate]:
 
 
 def _has_armed_modifier(tok: Token) -> bool:
-    return any(c.lower_ in {"armed", "heavily", "unidentified", "unknown", "masked", "guerrilla",
-                            "terrorist", "rebel", "urban"} for c in tok.lefts)
+    return any(
+        c.lower_
+        in {
+            "armed",
+            "heavily",
+            "unidentified",
+            "unknown",
+            "masked",
+            "guerrilla",
+            "terrorist",
+            "rebel",
+            "urban",
+        }
+        for c in tok.lefts
+    )
 
 
 def _np_start(tok: Token) -> int:
     start = tok.i
     for child in sorted(tok.lefts, key=lambda c: c.i, reverse=True):
-        if child.dep_ in _DROP_LEFT or child.i != start - 1 and child.i < start - 1 and child.dep_ in _DROP_LEFT:
+        if child.dep_ in _DROP_LEFT or (
+            child.i != start - 1 and child.i < start - 1 and child.dep_ in _DROP_LEFT
+        ):
             break
         if child.i == start - 1 or child.right_edge.i == start - 1:
             start = child.left_edge.i
@@ -214,13 +290,13 @@ def _prep_args(head: Token, args: _Args, nominal: bool) -> None:
                 args.agents.append(obj)
                 args.patients.extend(conj)
                 args.exact.update([obj.i, *(c.i for c in conj)])
+        elif word == "with" and head.lemma_.lower() in en.RECIPROCAL_TRIGGERS:
+            args.patients.extend(objs)  # "clashed with JNIM fighters": the other side
         elif word == "with":
             args.instruments.extend(objs)
         elif word == "from":
             args.sources.extend(objs)
-        elif word == "of" and nominal:
-            args.objects.extend(objs)
-        elif word == "over":
+        elif (word == "of" and nominal) or word == "over":
             args.objects.extend(objs)
 
 
@@ -230,7 +306,10 @@ def trigger_args(trigger: Token, phrase_object: Token | None) -> _Args:
     if nominal:
         _prep_args(trigger, args, nominal=True)
         for child in trigger.children:
-            if child.dep_ in {"compound", "poss", "amod", "nmod"} and child.pos_ in {"PROPN", "NOUN"}:
+            if child.dep_ in {"compound", "poss", "amod", "nmod"} and child.pos_ in {
+                "PROPN",
+                "NOUN",
+            }:
                 args.agents.append(child)
         head = trigger.head
         if trigger.dep_ in {"dobj", "attr"} and head.lemma_ in en.LIGHT_VERBS:
@@ -288,9 +367,14 @@ def _weapon_span(ent: Span) -> tuple[int, int, int | None]:
     """Extend a weapon entity over its head noun ("rifles") and a demonym before it."""
     doc = ent.doc
     end = ent.end
-    while end < len(doc) and doc[end].pos_ in {"NOUN", "PROPN"} and (
-        doc[end].lemma_.lower() in en.MATERIEL_NOUNS or doc[end].lower_ in en.MATERIEL_NOUNS
-        or doc[end].lemma_.lower() in {"launcher", "round", "shell", "model", "pistol"}
+    while (
+        end < len(doc)
+        and doc[end].pos_ in {"NOUN", "PROPN"}
+        and (
+            doc[end].lemma_.lower() in en.MATERIEL_NOUNS
+            or doc[end].lower_ in en.MATERIEL_NOUNS
+            or doc[end].lemma_.lower() in {"launcher", "round", "shell", "model", "pistol"}
+        )
     ):
         end += 1
     demonym = ent.start - 1 if ent.start > 0 else None
@@ -307,13 +391,13 @@ def materiel_lots(
         weapon = reference.weapons.get(ent.ent_id_) if ent.ent_id_ else None
         start, end, demonym_i = _weapon_span(ent)
         origin = None
-        mentions = [doc[start:end].text, ent.text]
+        mentions = [_text(doc[start:end]), _text(ent)]
         if demonym_i is not None:
             demonym = doc[demonym_i]
             country = reference.country_of_demonym(demonym.text)
             if country:
                 origin = country
-                mentions.insert(0, doc[demonym_i:end].text)
+                mentions.insert(0, _text(doc[demonym_i:end]))
         basis = "text" if origin else None
         if origin is None and weapon is not None and reference.maker_country(weapon):
             origin, basis = reference.maker_country(weapon), "model"
@@ -323,15 +407,22 @@ def materiel_lots(
             if child.dep_ == "nummod":
                 quantity = number_value(child.text)
         key = weapon.id if weapon else fold(ent.text)
-        if weapon is not None and weapon.specificity == "generic" and any(
-            l.model_id and l.model_id != weapon.id for l in lots.values()
+        if (
+            weapon is not None
+            and weapon.specificity == "generic"
+            and any(lot.model_id and lot.model_id != weapon.id for lot in lots.values())
         ):
             continue
         lot = MaterielLot(
-            mentions=tuple(dict.fromkeys(mentions)), model_id=weapon.id if weapon else None,
-            name=weapon.name if weapon else ent.text,
-            category=weapon.category if weapon else None, origin=origin, origin_basis=basis,
-            role=role, quantity=quantity, evidence=evidence,
+            mentions=tuple(dict.fromkeys(mentions)),
+            model_id=weapon.id if weapon else None,
+            name=weapon.name if weapon else _text(ent),
+            category=weapon.category if weapon else None,
+            origin=origin,
+            origin_basis=basis,
+            role=role,
+            quantity=quantity,
+            evidence=evidence,
         )
         if key in lots:
             previous = lots[key]
@@ -344,7 +435,8 @@ def materiel_lots(
 _DISTANCE = re.compile(
     r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>km|kms|kilometers|kilometres|miles|mi)\s+"
     r"(?P<bearing>(?:north|south|east|west|northeast|northwest|southeast|southwest|"
-    r"north-east|north-west|south-east|south-west)\s+of)\s+(?P<name>.+)$", re.I,
+    r"north-east|north-west|south-east|south-west)\s+of)\s+(?P<name>.+)$",
+    re.I,
 )
 
 
@@ -358,7 +450,7 @@ def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
     def close() -> None:
         nonlocal words, relation
         if words:
-            text = doc.text[words[0].idx : words[-1].idx + len(words[-1].text)]
+            text = surface(doc, words[0].idx, words[-1].idx + len(words[-1].text))
             match = _DISTANCE.match(text)
             if match:
                 km = float(match["n"]) * (1.609 if match["unit"].lower().startswith("mi") else 1)
@@ -380,15 +472,30 @@ def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
             relation = en.LOCATION_RELATIONS[low]
         elif not words and low in {"the", "in"}:
             pass
-        elif not words and low in en.PLACE_CLASS_NOUNS and i + 1 < limit and doc[i + 1].lower_ == "of":
+        elif (
+            not words
+            and low in en.PLACE_CLASS_NOUNS
+            and i + 1 < limit
+            and doc[i + 1].lower_ == "of"
+        ):
             i += 1
-        elif not words and tok.like_num and i + 2 < limit and doc[i + 1].lower_ in {
-            "km", "kms", "kilometers", "kilometres", "miles",
-        }:
-            words.append(tok)
-        elif words and words[0].like_num and tok.ent_type_ != ACTOR_LABEL and not tok.is_punct:
-            words.append(tok)
-        elif _place_word(tok):
+        elif (
+            (
+                not words
+                and tok.like_num
+                and i + 2 < limit
+                and doc[i + 1].lower_
+                in {
+                    "km",
+                    "kms",
+                    "kilometers",
+                    "kilometres",
+                    "miles",
+                }
+            )
+            or (words and words[0].like_num and tok.ent_type_ != ACTOR_LABEL and not tok.is_punct)
+            or _place_word(tok)
+        ):
             words.append(tok)
         else:
             break
@@ -412,14 +519,19 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
 
     Phrases after the trigger come first (news says "attacked X in Y"), then those before it.
     """
-    clause = {trigger.i} | {a.i for a in trigger.ancestors} | {
-        t.i for t in trigger.subtree if t.pos_ in {"NOUN", "PROPN", "VERB"}
-    }
+    clause = (
+        {trigger.i}
+        | {a.i for a in trigger.ancestors}
+        | {t.i for t in trigger.subtree if t.pos_ in {"NOUN", "PROPN", "VERB"}}
+    )
     preps = [
-        t for t in sent
+        t
+        for t in sent
         if t.lower_ in {"in", "at", "near", "outside"} and t.dep_ == "prep" and t.head.i in clause
     ]
-    ordered = [t for t in preps if t.i > trigger.i] + [t for t in reversed(preps) if t.i < trigger.i]
+    ordered = [t for t in preps if t.i > trigger.i] + [
+        t for t in reversed(preps) if t.i < trigger.i
+    ]
     for prep in ordered:
         first = prep.i + 1
         segments = _place_segments(sent.doc, first, sent.end)
@@ -433,9 +545,14 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
             continue  # "in the Sahel's security landscape" names no place of the event
         if segments:
             return PlaceRef(
-                mentions=tuple(s.name for s in segments), name=segments[0].name, place_key=None,
-                anchor_key=None, relation=segments[0].relation, country_code=None,
-                precision=None, segments=tuple(segments),
+                mentions=tuple(s.name for s in segments),
+                name=segments[0].name,
+                place_key=None,
+                anchor_key=None,
+                relation=segments[0].relation,
+                country_code=None,
+                precision=None,
+                segments=tuple(segments),
             )
     return None
 
@@ -444,13 +561,19 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
 def date_of(sent: Span, article: Article) -> DateValue | None:
     reference = article.reference_date
     for ent in sent.ents:
-        if ent.label_ != "DATE":
+        if ent.label_ not in {"DATE", "TIME"}:
             continue
         resolved = parse_date(ent.text, reference)
         if resolved is None or (reference and resolved.value > reference):
             continue
-        return DateValue(resolved.value, resolved.earliest, resolved.latest,
-                         resolved.precision, DateOrigin.TEXT, ent.text)
+        return DateValue(
+            resolved.value,
+            resolved.earliest,
+            resolved.latest,
+            resolved.precision,
+            DateOrigin.TEXT,
+            _text(ent),
+        )
     if article.dateline_date is not None:
         day = article.dateline_date
         return DateValue(day, None, day, None, DateOrigin.DATELINE, None)
@@ -467,7 +590,9 @@ def fatalities_in(sent: Span) -> int | None:
         count = None
         if lemma in en.FATALITY_VERBS and tok.pos_ == "VERB":
             for child in tok.children:
-                if child.dep_ in {"dobj", "nsubjpass", "nsubj"} and (child.dep_ != "nsubj" or lemma == "die"):
+                if child.dep_ in {"dobj", "nsubjpass", "nsubj"} and (
+                    child.dep_ != "nsubj" or lemma == "die"
+                ):
                     for sub in child.children:
                         if sub.dep_ == "nummod":
                             count = number_value(sub.text)
@@ -495,7 +620,10 @@ def find_triggers(sent: Span) -> Iterator[Trigger]:
         lemma = tok.lemma_.lower()
         if tok.pos_ == "VERB":
             for child in tok.children:
-                if child.dep_ in {"dobj", "obj"} and (lemma, child.lemma_.lower()) in en.PHRASE_TRIGGERS:
+                if (
+                    child.dep_ in {"dobj", "obj"}
+                    and (lemma, child.lemma_.lower()) in en.PHRASE_TRIGGERS
+                ):
                     yield Trigger(tok, en.PHRASE_TRIGGERS[(lemma, child.lemma_.lower())], child)
                     break
             else:
@@ -523,8 +651,21 @@ def irrealis(trigger: Token) -> str | None:
         if child.dep_ in {"amod", "det"} and child.lower_ in en.IRREALIS_MODIFIERS:
             return f"non-specific ('{child.text}')"
     head = trigger.head
-    if head.lemma_.lower() in {"threaten", "plan", "vow", "warn", "fear", "prevent", "thwart",
-                               "foil", "avert", "combat", "counter"}:
+    if head.lemma_.lower() in {
+        "threaten",
+        "plan",
+        "vow",
+        "warn",
+        "fear",
+        "prevent",
+        "thwart",
+        "foil",
+        "avert",
+        "combat",
+        "counter",
+        "deny",
+        "refute",
+    }:
         return f"under '{head.text}'"
     return None
 

