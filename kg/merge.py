@@ -129,11 +129,15 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
         code_a, code_b = place_a.get("country_code"), place_b.get("country_code")
         if code_a and code_b and code_a != code_b:
             return MatchResult(0.0, tuple(matched), "country")
-        same = place_a.get("id") == place_b.get("id") or (
-            place_a.get("anchor") and place_a.get("anchor") == place_b.get("anchor")
+        # Only town-level places (ACLED precision 1-2) say where; a province or a country
+        # holds too many events to count as evidence, or to keep two reports apart.
+        fine = all((p.get("precision") or 3) <= 2 for p in (place_a, place_b))
+        same = fine and (
+            place_a.get("id") == place_b.get("id")
+            or bool(place_a.get("anchor") and place_a.get("anchor") == place_b.get("anchor"))
         )
         distance = None
-        if None not in (place_a["lat"], place_a["lon"], place_b["lat"], place_b["lon"]):
+        if fine and None not in (place_a["lat"], place_a["lon"], place_b["lat"], place_b["lon"]):
             distance = haversine_km(place_a["lat"], place_a["lon"], place_b["lat"], place_b["lon"])
         if same or (distance is not None and distance <= NEAR_KM):
             matched.append("place")

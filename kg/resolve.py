@@ -228,7 +228,11 @@ def resolve_extraction(
     fallback_country = _dateline_country(article, gazetteer)
     resolved: list[EventClaim] = []
     for claim in extraction.claims:
-        place = resolve_place(claim.place, gazetteer, fallback_country) if claim.place else None
+        place: PlaceRef | None
+        if claim.place is not None:
+            place = resolve_place(claim.place, gazetteer, fallback_country)
+        else:
+            place = _country_only(fallback_country, gazetteer)
         country_code = place.country_code if place else fallback_country
         year = (
             claim.date.value.year
@@ -272,6 +276,26 @@ def _inherit_from_parents(claims: list[EventClaim], linker: ActorLinker) -> list
             )
         out.append(claim)
     return out
+
+
+def _country_only(country_code: str | None, gazetteer: Gazetteer) -> PlaceRef | None:
+    """An event that names no place, in an article whose date line names a country, is
+    placed in that country with precision 3 (ACLED's code for "only a larger area is
+    known"); the date line's town is where the report was filed, not where the event was."""
+    country = gazetteer.get(f"iso:{country_code}") if country_code else None
+    if country is None:
+        return None
+    return PlaceRef(
+        mentions=(),
+        name=country.name,
+        place_key=country.key,
+        anchor_key=country.key,
+        relation=None,
+        country_code=country.country_code,
+        precision=3,
+        lat=country.lat,
+        lon=country.lon,
+    )
 
 
 def _dateline_country(article: Article, gazetteer: Gazetteer) -> str | None:

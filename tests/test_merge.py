@@ -213,3 +213,11 @@ def test_the_same_named_victim_counts_as_a_shared_participant() -> None:
     assert same.merge and "actors" in same.matched
     other = match(person("r1", "Ignacio Ellacuria"), person("r2", "Segundo Montes"))
     assert not other.merge
+
+
+def test_a_shared_country_or_province_is_not_evidence_of_one_event() -> None:
+    a, b = claim("r1", targets=()), claim("r2", targets=())
+    for event in (a, b):
+        event["location"].update(precision=3, id="https://w3id.org/conflict-kg/id/place/iso/BF")
+    result = match(a, b)
+    assert "place" not in result.matched and not result.merge

@@ -132,3 +132,27 @@ def test_unknown_group_stays_its_own_actor(linker) -> None:
 def test_unnamed_perpetrators_are_not_linked(linker) -> None:
     ref = ActorRef(("gunmen",), "group", None, "gunmen")
     assert linker.link(ref, "BF", 2024) == ref
+
+
+def test_event_without_place_is_placed_in_the_date_line_country(gazetteer) -> None:
+    from kg.records import Article, EventClaim, Extraction
+    from kg.resolve import resolve_extraction
+
+    article = Article("m", "SAN SALVADOR, 3 JAN 90 -- X.", dateline_place="SAN SALVADOR")
+    claim = EventClaim("m", "attack-1", "attack", "attacked", ())
+    [resolved] = resolve_extraction(
+        Extraction(article, (claim,)), load_reference(), gazetteer
+    ).claims
+    assert resolved.place is not None
+    assert (resolved.place.place_key, resolved.place.precision) == ("iso:SV", 3)
+    assert resolved.place.mentions == ()
+
+
+def test_event_without_place_or_date_line_stays_unplaced(gazetteer) -> None:
+    from kg.records import Article, EventClaim, Extraction
+    from kg.resolve import resolve_extraction
+
+    claim = EventClaim("m", "attack-1", "attack", "attacked", ())
+    extraction = Extraction(Article("m", "Gunmen attacked."), (claim,))
+    [resolved] = resolve_extraction(extraction, load_reference(), gazetteer).claims
+    assert resolved.place is None
