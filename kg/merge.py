@@ -85,7 +85,14 @@ def _types_compatible(a: str, b: str) -> bool:
 
 
 def _date_window(event: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
-    """The days the event may have happened on, as its source dates it."""
+    """The days the event may have happened on, as its source dates it (cached on the claim)."""
+    if "_window" not in event:
+        event["_window"] = _compute_window(event)
+    window: tuple[dt.date, dt.date] | None = event["_window"]
+    return window
+
+
+def _compute_window(event: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
     day = _day(event["date"])
     if day is None:
         return None
@@ -171,21 +178,37 @@ def _family(event_type: str) -> str:
 
 
 def candidate_pairs(claims: list[dict[str, Any]]) -> set[tuple[str, str]]:
-    """Pairs worth comparing: same type family and at least one participant in common.
+    """Pairs worth comparing: same type family, a participant in common, dates that can meet.
 
-    A merge needs a shared participant, so an index from (family, identity) to claims finds
-    every pair that could merge without comparing all pairs of a large corpus.
+    A merge needs a shared participant and, when both reports are dated, days at most
+    DATE_TOLERANCE_DAYS apart. Dated claims are indexed by (family, participant, day) over
+    their date window widened by the tolerance; an undated claim is compared with every claim
+    sharing a participant. Only these pairs are scored, not all pairs of a large corpus.
     """
-    index: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for claim in claims:
-        for key in _actors(claim):
-            index[(_family(claim["type"]), key)].append(claim["id"])
+    by_day: dict[tuple[str, str, dt.date], list[str]] = defaultdict(list)
+    by_actor: dict[tuple[str, str], list[str]] = defaultdict(list)
+    undated: list[tuple[str, str, str]] = []
     pairs: set[tuple[str, str]] = set()
-    for ids in index.values():
+    for claim in claims:
+        family, window = _family(claim["type"]), _date_window(claim)
+        for key in _actors(claim):
+            by_actor[(family, key)].append(claim["id"])
+            if window is None:
+                undated.append((family, key, claim["id"]))
+                continue
+            day = window[0] - dt.timedelta(days=DATE_TOLERANCE_DAYS)
+            while day <= window[1]:
+                by_day[(family, key, day)].append(claim["id"])
+                day += dt.timedelta(days=1)
+    for ids in by_day.values():
         ordered = sorted(set(ids))
         for i, left in enumerate(ordered):
             for right in ordered[i + 1 :]:
                 pairs.add((left, right))
+    for family, key, claim_id in undated:
+        for other in by_actor[(family, key)]:
+            if other != claim_id:
+                pairs.add((min(claim_id, other), max(claim_id, other)))
     return pairs
 
 

@@ -43,27 +43,46 @@ def mentions(refs) -> set[str]:
 @pytest.mark.parametrize(
     ("text", "event_type"),
     [
-        ("Malian soldiers clashed with JNIM fighters near Boni on Sunday, the army said.",
-         "armed-clash"),
+        (
+            "Malian soldiers clashed with JNIM fighters near Boni on Sunday, the army said.",
+            "armed-clash",
+        ),
         ("Gunmen killed three peasants in the village of San Jose on Monday.", "attack"),
-        ("A car bomb exploded outside the police headquarters in Lima yesterday, killing 12 "
-         "people.", "bombing"),
-        ("A suicide bomber blew himself up at a checkpoint in Mogadishu on Tuesday.",
-         "suicide-bomb"),
-        ("Unidentified men threw a grenade at a bar in Bogota on Friday night, wounding four "
-         "customers.", "grenade"),
+        (
+            "A car bomb exploded outside the police headquarters in Lima yesterday, killing 12 "
+            "people.",
+            "bombing",
+        ),
+        (
+            "A suicide bomber blew himself up at a checkpoint in Mogadishu on Tuesday.",
+            "suicide-bomb",
+        ),
+        (
+            "Unidentified men threw a grenade at a bar in Bogota on Friday night, wounding four "
+            "customers.",
+            "grenade",
+        ),
         ("Armed men kidnapped two aid workers near Diffa on Wednesday.", "abduction"),
         ("Rebels set fire to three buses in Soyapango this morning.", "arson"),
         ("Bandits robbed a bank in Medellin on Tuesday and stole 2 million pesos.", "robbery"),
-        ("Militiamen looted shops in the market of Djibo on Saturday.",
-         "looting-property-destruction"),
-        ("JNIM fighters seized weapons and ammunition from the army post in Boulkessi.",
-         "materiel-capture"),
+        (
+            "Militiamen looted shops in the market of Djibo on Saturday.",
+            "looting-property-destruction",
+        ),
+        (
+            "JNIM fighters seized weapons and ammunition from the army post in Boulkessi.",
+            "materiel-capture",
+        ),
         ("Police arrested 15 suspected militants in Niamey on Thursday.", "arrests"),
-        ("Thousands of students demonstrated in Bamako on Friday against the junta.",
-         "peaceful-protest"),
-        ("Protesters rioted in Ouagadougou on Monday, burning tyres and throwing stones at "
-         "police.", "violent-demonstration"),
+        (
+            "Thousands of students demonstrated in Bamako on Friday against the junta.",
+            "peaceful-protest",
+        ),
+        (
+            "Protesters rioted in Ouagadougou on Monday, burning tyres and throwing stones at "
+            "police.",
+            "violent-demonstration",
+        ),
     ],
 )
 def test_event_types(text: str, event_type: str) -> None:
@@ -86,17 +105,22 @@ def test_statements_threats_and_denials_are_not_events(text: str) -> None:
 
 # -- roles ----------------------------------------------------------------------------------
 def test_perpetrators_named_and_unnamed_are_told_apart() -> None:
-    claim = only(extract(
-        "Guerrillas of the Farabundo Marti National Liberation Front (FMLN) attacked a power "
-        "station in Usulutan on Monday."))
+    claim = only(
+        extract(
+            "Guerrillas of the Farabundo Marti National Liberation Front (FMLN) attacked a power "
+            "station in Usulutan on Monday."
+        )
+    )
     kinds = {m: ref.kind for ref in claim.attackers for m in ref.mentions}
     assert kinds.get("Guerrillas") == "group"
     assert any(k == "organization" for m, k in kinds.items() if "FMLN" in m or "Front" in m)
 
 
 def test_physical_target_and_unnamed_victims() -> None:
-    claim = only(extract("Gunmen killed 12 villagers and burned the market in Dinguila on "
-                         "Tuesday."), "attack")
+    claim = only(
+        extract("Gunmen killed 12 villagers and burned the market in Dinguila on Tuesday."),
+        "attack",
+    )
     assert "Gunmen" in mentions(claim.attackers)
     assert "villagers" in mentions(claim.victims)
     assert all(v.kind == "group" for v in claim.victims)  # unnamed: not a MUC victim
@@ -104,8 +128,12 @@ def test_physical_target_and_unnamed_victims() -> None:
 
 
 def test_named_victim_is_a_person() -> None:
-    claim = only(extract("Armed men kidnapped Mayor Jorge Enrique Ramirez as he left his home "
-                         "in San Vicente del Caguan on Tuesday."))
+    claim = only(
+        extract(
+            "Armed men kidnapped Mayor Jorge Enrique Ramirez as he left his home "
+            "in San Vicente del Caguan on Tuesday."
+        )
+    )
     assert claim.type == "abduction"
     named = [v for v in claim.victims if v.kind == "person"]
     assert any("Jorge Enrique Ramirez" in v.mentions for v in named)
@@ -118,8 +146,13 @@ def test_instrument_is_a_weapon() -> None:
 
 
 def test_captured_materiel_and_its_source() -> None:
-    claim = only(extract("ISIS fighters captured RPG-7 launchers and Type 56 rifles from "
-                         "Malian troops near Menaka."), "materiel-capture")
+    claim = only(
+        extract(
+            "ISIS fighters captured RPG-7 launchers and Type 56 rifles from "
+            "Malian troops near Menaka."
+        ),
+        "materiel-capture",
+    )
     models = {lot.name for lot in claim.materiel}
     assert {"RPG-7", "Type 56"} <= models
     assert all(lot.role == "captured" for lot in claim.materiel)
@@ -156,8 +189,13 @@ def test_event_dates(text: str, day: dt.date, origin: str) -> None:
 
 
 def test_date_line_is_the_reference() -> None:
-    claim = only(extract("SAN SALVADOR, 3 JAN 90 -- [TEXT] URBAN GUERRILLAS KILLED TWO "
-                         "POLICEMEN YESTERDAY IN SOYAPANGO.", published=None))
+    claim = only(
+        extract(
+            "SAN SALVADOR, 3 JAN 90 -- [TEXT] URBAN GUERRILLAS KILLED TWO "
+            "POLICEMEN YESTERDAY IN SOYAPANGO.",
+            published=None,
+        )
+    )
     assert claim.date is not None and claim.date.value == dt.date(1990, 1, 2)
     assert claim.date.precision is not None
 
@@ -196,8 +234,10 @@ def test_mentions_and_evidence_are_the_text_as_written() -> None:
 def test_a_bracketed_name_does_not_end_the_sentence() -> None:
     from kg.nlp.pipeline import load_pipeline
 
-    doc = load_pipeline()("MEMBERS OF THE FMLN [FARABUNDO MARTI NATIONAL LIBERATION FRONT] "
-                          "ATTACKED AN ELECTRIC POWER SUBSTATION IN THE CAPITAL LAST NIGHT.")
+    doc = load_pipeline()(
+        "MEMBERS OF THE FMLN [FARABUNDO MARTI NATIONAL LIBERATION FRONT] "
+        "ATTACKED AN ELECTRIC POWER SUBSTATION IN THE CAPITAL LAST NIGHT."
+    )
     assert "[Farabundo Marti National Liberation Front] attacked an electric power" in doc.text
 
 
@@ -217,8 +257,9 @@ def test_clashed_with_names_the_other_side_not_a_weapon() -> None:
 
 
 def test_a_killing_in_the_sentence_of_an_explosion_is_the_explosion() -> None:
-    claims = extract("A car bomb exploded outside the police headquarters in Lima yesterday, "
-                     "killing 12 people.").claims
+    claims = extract(
+        "A car bomb exploded outside the police headquarters in Lima yesterday, killing 12 people."
+    ).claims
     assert [c.type for c in claims] == ["bombing"]
     assert claims[0].fatalities == 12
 
@@ -240,3 +281,21 @@ def test_generic_weapon_plurals_are_found() -> None:
 def test_a_village_and_its_bearing() -> None:
     claim = only(extract("Gunmen killed five civilians in Kalamba, near Kaya, on Monday."))
     assert claim.place is not None and claim.place.name.startswith("Kalamba")
+
+
+@pytest.mark.model
+def test_a_number_in_a_model_name_is_not_a_quantity() -> None:
+    """Regression: "Chinese Type 56 rifles" was read as 56 rifles."""
+    from kg.ingest import make_article
+    from kg.nlp.events import extract_article
+    from kg.nlp.pipeline import load_pipeline
+    from kg.reference import load_reference
+
+    text = (
+        "Militants of JNIM attacked an army post near Djibo, Burkina Faso, and captured "
+        "Chinese Type 56 rifles and 12 AK-47 rifles."
+    )
+    article = make_article("q", text)
+    extraction = extract_article(load_pipeline()(text), article, load_reference())
+    lots = {lot.name: lot.quantity for claim in extraction.claims for lot in claim.materiel}
+    assert "Type 56" in lots and lots["Type 56"] is None

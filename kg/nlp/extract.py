@@ -404,7 +404,8 @@ def materiel_lots(
         quantity = None
         head = doc[end - 1]
         for child in head.children:
-            if child.dep_ == "nummod":
+            # a number inside the model's name ("Type 56") is not a count of items
+            if child.dep_ == "nummod" and not ent.start <= child.i < ent.end:
                 quantity = number_value(child.text)
         key = weapon.id if weapon else fold(ent.text)
         if (
