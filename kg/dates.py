@@ -41,7 +41,7 @@ for _name, _number in {
 WEEKDAYS = {calendar.day_name[i].lower(): i for i in range(7)}
 
 _MONTH_RE = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
-_NUMBER_WORDS = {
+NUMBER_WORDS = {
     "one": 1,
     "two": 2,
     "three": 3,
@@ -52,9 +52,25 @@ _NUMBER_WORDS = {
     "eight": 8,
     "nine": 9,
     "ten": 10,
-    "a": 1,
-    "an": 1,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
+    "a dozen": 12,
+    "dozen": 12,
 }
+"""Counts written as words, for "three days ago" and "killing twelve"."""
+_COUNT_WORDS = {**NUMBER_WORDS, "a": 1, "an": 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +126,7 @@ _DM = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\.?$")
 _MD = re.compile(rf"^({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?$")
 _MY = re.compile(rf"^({_MONTH_RE})\.?,?\s+(\d{{4}})$")
 _M = re.compile(rf"^({_MONTH_RE})\.?$")
-_AGO = re.compile(r"^(\d+|" + "|".join(_NUMBER_WORDS) + r")\s+(day|week)s?\s+ago$")
+_AGO = re.compile(r"^(\d+|" + "|".join(_COUNT_WORDS) + r")\s+(day|week)s?\s+ago$")
 _WEEKDAY = re.compile(
     r"^(?:(last|this|past)\s+)?("
     + "|".join(WEEKDAYS)
@@ -164,7 +180,7 @@ def parse_date(expression: str, reference: dt.date | None = None) -> ResolvedDat
         value = reference - dt.timedelta(days=2)
         return ResolvedDate(value, value, value, Precision.DAY)
     if match := _AGO.match(text):
-        count = int(match[1]) if match[1].isdigit() else _NUMBER_WORDS[match[1]]
+        count = int(match[1]) if match[1].isdigit() else _COUNT_WORDS[match[1]]
         days = count * (7 if match[2] == "week" else 1)
         value = reference - dt.timedelta(days=days)
         if match[2] == "week":

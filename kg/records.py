@@ -101,7 +101,7 @@ class MaterielLot:
 
 @dataclass(frozen=True, slots=True)
 class PlaceSegment:
-    """One part of a written location, most specific first: "Kalamba" / "near Kaya" / ..."""
+    """One part of a written location, most specific first: "Gorom" / "near Dori" / ..."""
 
     name: str
     relation: str | None = None  # None, "near", or a bearing such as "north of"

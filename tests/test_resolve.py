@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.gazetteer import haversine_km, load_gazetteer
-from kg.nlp.extract import AFFILIATE_NOTE
-from kg.records import ActorRef, PlaceRef, PlaceSegment
+from kg.records import AFFILIATE_NOTE, ActorRef, PlaceRef, PlaceSegment
 from kg.reference import load_reference
 from kg.resolve import ActorLinker, resolve_place
 

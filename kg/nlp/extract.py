@@ -13,10 +13,11 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.dates import parse_date
+from kg.dates import NUMBER_WORDS, parse_date
 from kg.nlp import english as en
 from kg.nlp.pipeline import ACTOR_LABEL, WEAPON_LABEL, surface
 from kg.records import (
+    AFFILIATE_NOTE,
     ActorRef,
     Article,
     DateOrigin,
@@ -28,35 +29,6 @@ from kg.records import (
 )
 from kg.reference import ReferenceData, fold
 
-AFFILIATE_NOTE = "affiliate-of"
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "hundred": 100,
-    "a dozen": 12,
-    "dozen": 12,
-}
 _DROP_LEFT = {"det", "poss", "predet", "nummod", "case", "punct", "cc", "quantmod"}
 
 
@@ -64,7 +36,7 @@ def number_value(text: str) -> int | None:
     cleaned = text.lower().replace(",", "").strip()
     if cleaned.isdigit():
         return int(cleaned)
-    return _NUMBER_WORDS.get(cleaned)
+    return NUMBER_WORDS.get(cleaned)
 
 
 # -- candidates --------------------------------------------------------------------------
@@ -442,7 +414,7 @@ _DISTANCE = re.compile(
 
 
 def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
-    """Split "Kalamba, near Kaya, Burkina Faso" into segments, most specific first."""
+    """Split "Gorom, near Dori, Burkina Faso" into segments, most specific first."""
     segments: list[PlaceSegment] = []
     words: list[Token] = []
     relation: str | None = None

@@ -148,7 +148,7 @@ def event_place(
     if ref.country_code:
         graph.add((node, CE.countryCode, Literal(ref.country_code)))
     if anchor is not None:
-        # A village "near Kaya" or written "Kalamba, Kaya" lies in Kaya's area and near the
+        # A village "near Dori" or written "Gorom, Dori" lies in Dori's area and near the
         # town: the same two links whichever way the article put it, so reports agree.
         anchor_node = place_node(reference_graph, anchor, gazetteer)
         if anchor.level == "locality":
