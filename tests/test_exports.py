@@ -249,3 +249,40 @@ def test_cli_export_names_what_it_counted(seed_store_path: Path, tmp_path: Path)
 def test_every_format_is_counted() -> None:
     assert {counted(f) for f in FORMATS} == {"triples", "records", "edges"}
     assert counted("csv") == "records" and counted("gexf") == "edges"
+
+
+def test_event_places_walk_the_hierarchy_up_through_near_anchors(tmp_path: Path) -> None:
+    """A village near a town: the country comes from locatedIn, the region through the anchor."""
+    from rdflib import RDF, RDFS, Literal, Namespace, URIRef
+
+    from kg.export.events import collect_events
+
+    ce = Namespace("https://w3id.org/conflict-kg/ontology#")
+    sem = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
+    base = "https://example.org/"
+    graph = rdflib.Graph(identifier=URIRef(base + "g"))
+    event, village, town = URIRef(base + "e"), URIRef(base + "village"), URIRef(base + "town")
+    region, country = URIRef(base + "region"), URIRef(base + "country")
+    graph.add((event, RDF.type, ce.EventClaim))
+    graph.add((event, ce.eventType, URIRef("https://w3id.org/conflict-kg/event-type/attack")))
+    graph.add((event, sem.hasPlace, village))
+    for node, name, level in [
+        (village, "Village", "locality"),
+        (town, "Town", "town"),
+        (region, "Region", "admin1"),
+        (country, "Country", "country"),
+    ]:
+        graph.add((node, RDFS.label, Literal(name)))
+        graph.add((node, ce.placeLevel, Literal(level)))
+    graph.add((country, RDF.type, ce.Country))
+    graph.add((village, ce.near, town))
+    graph.add((village, ce.locatedIn, country))
+    graph.add((town, ce.locatedIn, region))
+    graph.add((region, ce.locatedIn, country))
+    graph.add((town, ce.geonamesId, Literal("123")))
+    store = GraphStore(tmp_path / "store")
+    store.replace_graph(graph)
+    (found,) = collect_events(store, claims=True)
+    place = found["location"]
+    assert (place["name"], place["country"], place["admin1"]) == ("Village", "Country", "Region")
+    assert place["anchor"] == str(town) and place["geonames_id"] == 123

@@ -12,6 +12,8 @@ from typing import Any
 
 from kg.store import GraphStore
 
+CE_NS = "https://w3id.org/conflict-kg/ontology#"
+
 PREFIXES = """
 PREFIX ce: <https://w3id.org/conflict-kg/ontology#>
 PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
@@ -91,16 +93,37 @@ PLACE_MENTIONS = PREFIXES + "SELECT ?e ?m WHERE { ?e a ?class ; ce:placeMention 
 PLACES = (
     PREFIXES
     + """
-SELECT DISTINCT ?place ?name ?wkt ?gn ?anchorGn ?anchor ?country ?admin1 WHERE {
+SELECT DISTINCT ?place ?name ?wkt ?gn ?cc WHERE {
   ?e a ?class ; sem:hasPlace ?place .
   ?place rdfs:label ?name .
   OPTIONAL { ?place geo:hasGeometry/geo:asWKT ?wkt }
   OPTIONAL { ?place ce:geonamesId ?gn }
-  OPTIONAL { ?place ce:near ?anchor . ?anchor ce:geonamesId ?anchorGn }
-  OPTIONAL { ?place ce:locatedIn* ?c . ?c a ce:Country ; rdfs:label ?country }
-  OPTIONAL { ?place ce:countryCode ?cc .
-             ?c2 a ce:Country ; ce:countryCode ?cc ; rdfs:label ?country }
-  OPTIONAL { ?place (ce:locatedIn|ce:near)* ?a1 . ?a1 ce:placeLevel "admin1" ; rdfs:label ?admin1 }
+  OPTIONAL { ?place ce:countryCode ?cc }
+}
+"""
+)
+
+# The place hierarchy, read flat and walked in Python: a property path such as
+# ce:locatedIn* inside OPTIONAL is evaluated from its unbound end by the store, which took
+# minutes on a corpus-sized graph where this takes milliseconds.
+PLACE_LINKS = (
+    PREFIXES
+    + """
+SELECT ?from ?link ?to WHERE {
+  VALUES ?link { ce:locatedIn ce:near }
+  ?from ?link ?to .
+}
+"""
+)
+
+PLACE_NODES = (
+    PREFIXES
+    + """
+SELECT ?node ?label ?level ?country ?cc ?gn WHERE {
+  ?node rdfs:label ?label .
+  { ?node ce:placeLevel ?level } UNION { ?node a ce:Country BIND(true AS ?country)
+    OPTIONAL { ?node ce:countryCode ?cc } }
+  OPTIONAL { ?node ce:geonamesId ?gn }
 }
 """
 )
@@ -134,22 +157,7 @@ def collect_events(store: GraphStore, *, claims: bool = False) -> list[dict[str,
     ce = "https://w3id.org/conflict-kg/ontology#"
     has_canonical = not claims and bool(store.query(f"ASK {{ ?e a <{ce}CanonicalEvent> }}"))
     event_class = ce + ("CanonicalEvent" if has_canonical else "EventClaim")
-    places: dict[str, dict[str, Any]] = {}
-    for row in _rows(store, PLACES, event_class):
-        lat, lon = _point(_value(row["wkt"]))
-        key = _value(row["place"])
-        places.setdefault(
-            key,
-            {
-                "name": _value(row["name"]),
-                "country": _value(row["country"]),
-                "admin1": _value(row["admin1"]),
-                "lat": lat,
-                "lon": lon,
-                "geonames_id": int(_value(row["gn"]) or _value(row["anchorGn"]) or 0) or None,
-                "anchor": _value(row["anchor"]),
-            },
-        )
+    places = _places(store, event_class)
     events: dict[str, dict[str, Any]] = {}
     for row in _rows(store, EVENTS, event_class):
         key = _value(row["e"])
@@ -241,6 +249,68 @@ def collect_events(store: GraphStore, *, claims: bool = False) -> list[dict[str,
             event["weapons"].append(entry)
         entry["mentions"].append(_value(row["mention"]))
     return [_tidy(e) for e in events.values()]
+
+
+def _places(store: GraphStore, event_class: str) -> dict[str, dict[str, Any]]:
+    """Each place of the events, with its country and first-order region found upwards."""
+    links: dict[str, list[tuple[str, str]]] = {}
+    for row in store.query(PLACE_LINKS):
+        links.setdefault(row["from"].value, []).append((row["link"].value, row["to"].value))
+    label: dict[str, str] = {}
+    level: dict[str, str] = {}
+    countries: dict[str, str] = {}  # node -> label
+    country_by_code: dict[str, str] = {}
+    geonames: dict[str, str] = {}
+    for row in store.query(PLACE_NODES):
+        node = row["node"].value
+        label.setdefault(node, row["label"].value)
+        if row["level"] is not None:
+            level[node] = row["level"].value
+        if row["country"] is not None:
+            countries[node] = row["label"].value
+            if row["cc"] is not None:
+                country_by_code.setdefault(row["cc"].value, row["label"].value)
+        if row["gn"] is not None:
+            geonames[node] = row["gn"].value
+    near = CE_NS + "near"
+
+    def upwards(start: str, *, follow_near: bool) -> list[str]:
+        """Breadth-first over locatedIn (and near), the start first, nearest first."""
+        seen, order, queue = {start}, [start], [start]
+        while queue:
+            node = queue.pop(0)
+            for link, target in sorted(links.get(node, ())):
+                if (link == near and not follow_near) or target in seen:
+                    continue
+                seen.add(target)
+                order.append(target)
+                queue.append(target)
+        return order
+
+    out: dict[str, dict[str, Any]] = {}
+    for row in _rows(store, PLACES, event_class):
+        key = row["place"].value
+        if key in out:
+            continue
+        lat, lon = _point(_value(row["wkt"]))
+        country = next(
+            (countries[n] for n in upwards(key, follow_near=False) if n in countries), None
+        ) or country_by_code.get(_value(row["cc"]) or "")
+        admin1 = next(
+            (label[n] for n in upwards(key, follow_near=True) if level.get(n) == "admin1"), None
+        )
+        anchor = next((t for link, t in sorted(links.get(key, ())) if link == near), None)
+        geonames_id = _value(row["gn"]) or geonames.get(anchor or "")
+        out[key] = {
+            "name": _value(row["name"]),
+            "country": country,
+            "admin1": admin1,
+            "lat": lat,
+            "lon": lon,
+            "geonames_id": int(geonames_id or 0) or None,
+            "anchor": anchor,
+        }
+    return out
 
 
 def _tidy(event: dict[str, Any]) -> dict[str, Any]:
