@@ -299,3 +299,48 @@ def test_a_number_in_a_model_name_is_not_a_quantity() -> None:
     extraction = extract_article(load_pipeline()(text), article, load_reference())
     lots = {lot.name: lot.quantity for claim in extraction.claims for lot in claim.materiel}
     assert "Type 56" in lots and lots["Type 56"] is None
+
+
+def test_a_clash_that_names_no_side_is_not_an_event() -> None:
+    """Regression (MUC-4 train): speeches and commentaries that mention "the fighting"
+    became armed clashes with targets such as "time" or "assistance"."""
+    extraction = extract(
+        "The minister said the fighting had lasted for some time and asked for assistance."
+    )
+    assert [c for c in extraction.claims if c.type == "armed-clash"] == []
+
+
+def test_the_other_side_of_a_clash_is_a_force_not_an_object() -> None:
+    claim = only(
+        extract("Army troops clashed with rebels near the bridge on Sunday."), "armed-clash"
+    )
+    assert all(t.kind in {"organization", "group"} for t in claim.targets)
+    assert "rebels" in {m.lower() for m in mentions(claim.targets)}
+
+
+def test_a_clash_with_casualties_and_no_named_side_is_kept() -> None:
+    claim = only(
+        extract("Heavy fighting broke out near Djibo on Sunday, killing 12 people."), "armed-clash"
+    )
+    assert claim.fatalities == 12
+
+
+def test_the_attack_that_was_a_bombing_is_one_event() -> None:
+    """Regression (MUC-4 train): "the attack" after a bombing became a second incident."""
+    extraction = extract(
+        "A bomb exploded at the electoral office in Medellin on Tuesday. "
+        "Guerrillas of the ELN carried out the attack, the police said."
+    )
+    claim = only(extraction)
+    assert claim.type == "bombing"
+    assert len(claim.evidence) == 2
+
+
+def test_a_named_person_keeps_the_longer_forms_of_the_name() -> None:
+    extraction = extract(
+        "Gunmen killed Bernardo Jaramillo Ossa at the airport in Bogota on Thursday. "
+        "Jaramillo Ossa was a presidential candidate."
+    )
+    victims = [v for c in extraction.claims for v in c.victims if v.kind == "person"]
+    assert victims, extraction.claims
+    assert any("Bernardo Jaramillo Ossa" in v.mentions for v in victims)

@@ -46,6 +46,8 @@ ARMED_TYPES = {
     "identity-militia",
     "external-forces",
 }
+_EXPLOSIONS = {"bombing", "remote-explosive", "suicide-bomb", "grenade"}
+SIDE_KINDS = {"organization", "group"}  # what can fight: not objects, not named persons
 
 
 def _evidence(sent: Span, offset: int) -> Evidence:
@@ -204,6 +206,11 @@ def claim_from_trigger(
             targets.append(ref)
     if event_type == "materiel-capture":
         targets = source_refs
+    if trig.family == "clash":
+        # the other side of a clash is a force; "fought for some time" names no target
+        targets = [t for t in targets if t.kind in SIDE_KINDS]
+        if not (attackers or targets or victims) and fatalities_in(sent) is None:
+            return None, f"'{token.text}': a clash that names no side and no casualties"
     nominal = token.pos_ in {"NOUN", "PROPN"}
     generic = is_anaphoric(token) or token.tag_ in {"NNS", "NNPS"}
     if nominal and generic and not attackers and not targets and not victims:
@@ -251,9 +258,12 @@ def _actor_keys(refs: tuple[ActorRef, ...]) -> set[str]:
 
 
 def _compatible_types(a: str, b: str) -> bool:
+    """Types one incident can be reported under: "the attack" is often the bombing itself."""
     if a == b:
         return True
-    return {a, b} <= {"attack", "armed-clash"}
+    return {a, b} <= {"attack", "armed-clash"} or (
+        "attack" in {a, b} and bool({a, b} & _EXPLOSIONS)
+    )
 
 
 def _merge_refs(a: tuple[ActorRef, ...], b: tuple[ActorRef, ...]) -> tuple[ActorRef, ...]:
@@ -285,12 +295,13 @@ def _merge_claims(a: EventClaim, b: EventClaim) -> EventClaim:
             )
         else:
             lots[key] = lot
+    explosion = next((t for t in (a.type, b.type) if t in _EXPLOSIONS), None)
     type_ = (
         a.type
         if a.type == b.type
         else "armed-clash"
         if "armed-clash" in {a.type, b.type}
-        else a.type
+        else explosion or a.type
     )
     better_date = a.date
     if b.date is not None and (
@@ -335,6 +346,8 @@ def _corefer(a: EventClaim, b: EventClaim) -> bool:
     b_actors = _actor_keys(b.attackers)
     if a_actors and b_actors:
         return bool(a_actors & b_actors)
+    if a.type != b.type and {a.type, b.type} & _EXPLOSIONS:
+        return True  # "the attack" naming who set off the bomb the other sentence reports
     a_all = a_actors | _actor_keys(a.targets) | _actor_keys(a.victims)
     b_all = b_actors | _actor_keys(b.targets) | _actor_keys(b.victims)
     if a_all and b_all:
@@ -352,9 +365,6 @@ def corefer_claims(claims: list[EventClaim]) -> list[EventClaim]:
         else:
             merged.append(claim)
     return merged
-
-
-_EXPLOSIONS = {"bombing", "remote-explosive", "suicide-bomb", "grenade"}
 
 
 def _explosion_consequences(claims: list[EventClaim]) -> list[EventClaim]:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc, Span
 
 from kg.nlp.fillers import with_quantity
+from kg.nlp.mentions import coreferent_mentions
 from kg.nlp.pipeline import ACTOR_LABEL, ROLES_KEY, WEAPON_LABEL, surface
 from kg.records import ActorRef, Article, EventClaim, Evidence, MaterielLot
 from kg.reference import ReferenceData, fold
@@ -117,6 +118,8 @@ def role_fillers(doc: Doc, sentence_starts: list[int]) -> list[RoleFiller]:
         if wider is not None:
             longer = doc[wider[0] : wider[1]]
             alternatives = (surface(doc, longer.start_char, longer.end_char),)
+        alternatives += coreferent_mentions(doc, span, text, span.label_, actor_id)
+        alternatives = tuple(dict.fromkeys(a for a in alternatives if fold(a) != fold(text)))
         out.append(
             RoleFiller(
                 span.label_,
@@ -142,8 +145,8 @@ def _actor_ref(filler: RoleFiller) -> ActorRef:
         return ActorRef(mentions, "group", None, filler.text)
     if filler.label == "TARGET":
         return ActorRef(mentions, "object", None, filler.text)
-    if filler.label == "VICTIM":
-        return ActorRef(mentions, "person", None, filler.text)
+    if filler.label == "VICTIM":  # named by the fullest form of the name
+        return ActorRef(mentions, "person", None, max(mentions, key=len))
     return ActorRef(mentions, "group", None, filler.text)  # HUMAN: unnamed people
 
 
@@ -163,13 +166,13 @@ def _lot(filler: RoleFiller, reference: ReferenceData, evidence: Evidence | None
 
 def _add_refs(refs: list[ActorRef], new: ActorRef) -> None:
     """Add ``new`` unless a ref already names it (the same string, or the same actor)."""
-    key = fold(new.mentions[0])
+    keys = {fold(m) for m in new.mentions}
     for index, ref in enumerate(refs):
-        if key in {fold(m) for m in ref.mentions} or (
-            new.actor_id and ref.actor_id == new.actor_id and new.kind == ref.kind
-        ):
-            if key not in {fold(m) for m in ref.mentions}:
-                refs[index] = replace(ref, mentions=(*ref.mentions, *new.mentions))
+        known = {fold(m) for m in ref.mentions}
+        if keys & known or (new.actor_id and ref.actor_id == new.actor_id and new.kind == ref.kind):
+            extra = tuple(m for m in new.mentions if fold(m) not in known)
+            if extra:
+                refs[index] = replace(ref, mentions=(*ref.mentions, *extra))
             return
     refs.append(new)
 

@@ -1,0 +1,99 @@
+"""Other mentions of an entity in the same article: in-article coreference of names.
+
+A role filler is one span, but the article often names the same entity again, longer or
+shorter: "Bernardo Jaramillo Ossa ... Jaramillo", "the Farabundo Marti National Liberation
+Front (FMLN) ... the FMLN". Every mention is kept on the entity, so that each one can be traced
+to its text and matched against other reports. Three kinds of evidence, each conservative:
+
+- a person's name and the longer or shorter forms of it in the article's PERSON entities
+  (a single word only when exactly one longer name contains it);
+- a name written with its abbreviation in brackets gives both;
+- a reference actor linked by the entity ruler gives every alias of it the article uses.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Span
+
+from kg.nlp.pipeline import ACTOR_LABEL, surface
+from kg.reference import fold
+
+_BRACKETED = re.compile(r"^(?P<name>.+?)\s*[(\[]\s*(?P<short>[^()\[\]]+?)\s*[)\]]$")
+_TITLES = {
+    "mr", "mrs", "ms", "dr", "president", "minister", "colonel", "col", "general", "gen",
+    "captain", "capt", "lieutenant", "lt", "major", "maj", "sergeant", "sgt", "father",
+    "mayor", "judge", "senator", "deputy", "governor", "commander", "bishop", "archbishop",
+}  # fmt: skip
+PERSON_LABELS = {"VICTIM", "PERP_IND", "HUMAN"}
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in fold(text).split() if w.isalnum() and w not in _TITLES)
+
+
+def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    n = len(shorter)
+    return 0 < n <= len(longer) and any(
+        longer[i : i + n] == shorter for i in range(len(longer) - n + 1)
+    )
+
+
+def bracketed_forms(text: str) -> tuple[str, ...]:
+    """ "Farabundo Marti National Liberation Front (FMLN)" -> the name and the abbreviation."""
+    found = _BRACKETED.match(text)
+    if found is None:
+        return ()
+    return tuple(f for f in (found["name"].strip(), found["short"].strip()) if f)
+
+
+def person_forms(doc: Doc, span: Span) -> tuple[str, ...]:
+    """The longer and shorter forms of the person's name that span is, among the PERSON ents."""
+    names: dict[tuple[str, ...], str] = {}
+    for ent in doc.ents:
+        if ent.label_ == "PERSON":
+            words = _words(ent.text)
+            if words:
+                names.setdefault(words, surface(doc, ent.start_char, ent.end_char))
+    mine = _words(span.text)
+    if not mine:
+        return ()
+    longer = [w for w in names if len(w) > len(mine) and _contains(w, mine)]
+    if len(mine) == 1 and longer:
+        longest = max(longer, key=len)
+        if not all(_contains(longest, w) for w in longer):
+            return ()  # a lone surname shared by two people names neither
+    out = [names[w] for w in longer]
+    if len(mine) >= 2:
+        # shorter forms of two words or more: one word alone could be anybody's
+        out += [
+            text
+            for words, text in names.items()
+            if len(words) < len(mine) and _contains(mine, words) and len(words) >= 2
+        ]
+    return tuple(dict.fromkeys(out))
+
+
+def actor_forms(doc: Doc, actor_id: str) -> tuple[str, ...]:
+    """Every alias of a linked reference actor that the article uses."""
+    return tuple(
+        dict.fromkeys(
+            surface(doc, ent.start_char, ent.end_char)
+            for ent in doc.ents
+            if ent.label_ == ACTOR_LABEL and ent.ent_id_ == actor_id
+        )
+    )
+
+
+def coreferent_mentions(
+    doc: Doc, span: Span, text: str, label: str, actor_id: str | None
+) -> tuple[str, ...]:
+    """Other mentions of the entity ``span`` (written ``text``) names, without ``text``."""
+    found: list[str] = list(bracketed_forms(text))
+    if label in PERSON_LABELS and not actor_id:
+        found += person_forms(doc, span)
+    if actor_id:
+        found += actor_forms(doc, actor_id)
+    own = fold(text)
+    return tuple(dict.fromkeys(m for m in found if fold(m) != own))
