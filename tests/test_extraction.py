@@ -344,3 +344,14 @@ def test_a_named_person_keeps_the_longer_forms_of_the_name() -> None:
     victims = [v for c in extraction.claims for v in c.victims if v.kind == "person"]
     assert victims, extraction.claims
     assert any("Bernardo Jaramillo Ossa" in v.mentions for v in victims)
+
+
+def test_bombings_in_two_towns_are_two_incidents() -> None:
+    """Regression (MUC-4 train): the bombings of one night in two cities became one event."""
+    extraction = extract(
+        "A bomb exploded at a bank in Medellin on Tuesday night, the police said. "
+        "A second bomb exploded at a bus station in Cali on Tuesday night."
+    )
+    bombings = [c for c in extraction.claims if c.type == "bombing"]
+    assert len(bombings) == 2, [(c.type, c.place) for c in extraction.claims]
+    assert {c.place.name for c in bombings if c.place} == {"Medellin", "Cali"}

@@ -521,7 +521,15 @@ def _merge_same_type(claims: list[EventClaim]) -> list[EventClaim]:
 
 
 def _same_incident(a: EventClaim, b: EventClaim) -> bool:
-    """Two reports of one incident type are one incident unless their text dates differ."""
+    """Two reports of one incident type are one incident unless their places or text dates
+    differ."""
+    if (
+        a.place
+        and b.place
+        and fold(a.place.name) != fold(b.place.name)
+        and not ({fold(m) for m in a.place.mentions} & {fold(m) for m in b.place.mentions})
+    ):
+        return False
     return not (
         a.date
         and b.date
