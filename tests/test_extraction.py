@@ -355,3 +355,13 @@ def test_bombings_in_two_towns_are_two_incidents() -> None:
     bombings = [c for c in extraction.claims if c.type == "bombing"]
     assert len(bombings) == 2, [(c.type, c.place) for c in extraction.claims]
     assert {c.place.name for c in bombings if c.place} == {"Medellin", "Cali"}
+
+
+def test_attacks_on_different_people_are_different_incidents() -> None:
+    """Regression (MUC-4 train): every attack of an article became one event."""
+    extraction = extract(
+        "Gunmen shot dead the journalist Jorge Perez in Cali on Monday. "
+        "On Monday, ELN guerrillas attacked the bus of a mining company near the town."
+    )
+    attacks = [c for c in extraction.claims if c.type == "attack"]
+    assert len(attacks) == 2, [(c.type, c.victims, c.targets) for c in extraction.claims]

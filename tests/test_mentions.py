@@ -84,3 +84,4 @@ def test_a_linked_actor_collects_the_aliases_the_article_uses() -> None:
         "Farabundo Marti National Liberation Front",
     )
     assert coreferent_mentions(doc, span, "FMLN", "PERP_ORG", "other") == ()
+

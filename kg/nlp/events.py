@@ -487,7 +487,32 @@ def _with_trained_roles(
 
     claims = gate_by_categories(claims, doc, article, make_claim)
     claims = _merge_same_type(claims)
-    return apply_roles(claims, fillers, char_starts, paragraph_of, reference)
+    return _fold_bare(apply_roles(claims, fillers, char_starts, paragraph_of, reference))
+
+
+def _fold_bare(claims: list[EventClaim]) -> list[EventClaim]:
+    """An incident left with no participant at all beside one of its kind that has some is
+    that incident mentioned again: its sentence joins the other's evidence."""
+    out = list(claims)
+    for claim in claims:
+        if claim.type not in TRAINED_TYPES or claim.attackers or claim.targets or claim.victims:
+            continue
+        host = next(
+            (
+                index
+                for index, other in enumerate(out)
+                if other is not claim
+                and TRAINED_TYPES.get(other.type) == TRAINED_TYPES[claim.type]
+                and (other.attackers or other.targets or other.victims)
+                and _same_incident(other, claim)
+            ),
+            None,
+        )
+        if host is None:
+            continue
+        out[host] = _merge_claims(out[host], claim)
+        out = [c for c in out if c is not claim]
+    return out
 
 
 _HEDGES = {"threaten", "deny", "warn", "vow", "plan", "fear", "promise", "prevent"}
@@ -504,7 +529,8 @@ def _hedged(sent: Span) -> bool:
 
 
 def _merge_same_type(claims: list[EventClaim]) -> list[EventClaim]:
-    """One event per trained incident type and article unless place or date tell them apart."""
+    """One event per trained incident type and article unless place, date or what was hit
+    tell them apart."""
     out: list[EventClaim] = []
     for claim in claims:
         for index, existing in enumerate(out):
@@ -521,14 +547,18 @@ def _merge_same_type(claims: list[EventClaim]) -> list[EventClaim]:
 
 
 def _same_incident(a: EventClaim, b: EventClaim) -> bool:
-    """Two reports of one incident type are one incident unless their places or text dates
-    differ."""
+    """Two reports of one incident type are one incident unless their places, the people or
+    things they hit (when both name some) or their text dates differ."""
     if (
         a.place
         and b.place
         and fold(a.place.name) != fold(b.place.name)
         and not ({fold(m) for m in a.place.mentions} & {fold(m) for m in b.place.mentions})
     ):
+        return False
+    parts_a = _actor_keys(a.targets + a.victims)
+    parts_b = _actor_keys(b.targets + b.victims)
+    if parts_a and parts_b and not parts_a & parts_b:
         return False
     return not (
         a.date
