@@ -361,7 +361,7 @@ def test_attacks_on_different_people_are_different_incidents() -> None:
     """Regression (MUC-4 train): every attack of an article became one event."""
     extraction = extract(
         "Gunmen shot dead the journalist Jorge Perez in Cali on Monday. "
-        "On Monday, ELN guerrillas attacked the bus of a mining company near the town."
+        "On Monday, ELN guerrillas shot dead the judge Maria Lopez near the town."
     )
     attacks = [c for c in extraction.claims if c.type == "attack"]
     assert len(attacks) == 2, [(c.type, c.victims, c.targets) for c in extraction.claims]

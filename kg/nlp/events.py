@@ -546,6 +546,24 @@ def _merge_same_type(claims: list[EventClaim]) -> list[EventClaim]:
     return out
 
 
+def _hit_keys(claim: EventClaim, kind: str) -> set[str]:
+    """Who or what the claim says was hit, of one kind; objects also by their head word."""
+    refs = tuple(r for r in claim.targets + claim.victims if r.kind == kind)
+    keys = _actor_keys(refs)
+    if kind == "object":
+        keys |= {fold(m).split()[-1] for r in refs for m in r.mentions if fold(m).split()}
+    return keys
+
+
+def _hit_apart(a: EventClaim, b: EventClaim) -> bool:
+    """Both name the people, or both the things, that were hit, and none in common."""
+    for kind in ("person", "object"):
+        keys_a, keys_b = _hit_keys(a, kind), _hit_keys(b, kind)
+        if keys_a and keys_b and not keys_a & keys_b:
+            return True
+    return False
+
+
 def _same_incident(a: EventClaim, b: EventClaim) -> bool:
     """Two reports of one incident type are one incident unless their places, the people or
     things they hit (when both name some) or their text dates differ."""
@@ -556,10 +574,9 @@ def _same_incident(a: EventClaim, b: EventClaim) -> bool:
         and not ({fold(m) for m in a.place.mentions} & {fold(m) for m in b.place.mentions})
     ):
         return False
-    parts_a = _actor_keys(a.targets + a.victims)
-    parts_b = _actor_keys(b.targets + b.victims)
-    if parts_a and parts_b and not parts_a & parts_b:
-        return False
+    same_sentence = bool({e.start for e in a.evidence} & {e.start for e in b.evidence})
+    if not same_sentence and _hit_apart(a, b):
+        return False  # ("killed when guerrillas attacked the village" is one incident)
     return not (
         a.date
         and b.date
