@@ -85,3 +85,14 @@ def test_a_linked_actor_collects_the_aliases_the_article_uses() -> None:
     )
     assert coreferent_mentions(doc, span, "FMLN", "PERP_ORG", "other") == ()
 
+
+
+def test_a_name_cut_short_is_written_out_with_census_names() -> None:
+    from kg.nlp.mentions import written_out
+
+    doc = _doc("THE JUDGE MARIA ELENA DIAZ PEREZ, OF MEDELLIN, WAS KILLED.", [])
+    assert written_out(doc, _span(doc, "ELENA")) == "MARIA ELENA DIAZ PEREZ"
+    # a title, a comma and words that are no names end the name
+    assert written_out(doc, _span(doc, "MARIA ELENA DIAZ PEREZ")) is None
+    other = _doc("GUERRILLAS KILLED XQZLOP YESTERDAY.", [])
+    assert written_out(other, _span(other, "XQZLOP")) is None

@@ -14,8 +14,9 @@ to its text and matched against other reports. Three kinds of evidence, each con
 from __future__ import annotations
 
 import re
+from functools import cache
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from kg.nlp.pipeline import ACTOR_LABEL, surface
 from kg.reference import fold
@@ -46,6 +47,57 @@ def bracketed_forms(text: str) -> tuple[str, ...]:
     if found is None:
         return ()
     return tuple(f for f in (found["name"].strip(), found["short"].strip()) if f)
+
+
+@cache
+def census_names() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Given names, the most frequent surnames and all surnames of the 1990 US census, as the
+    ``names`` package ships them."""
+    from importlib.resources import files
+
+    root = files("names")
+
+    def read(*filenames: str) -> dict[str, int]:
+        """name -> rank by frequency (the census files list names most frequent first)"""
+        ranks: dict[str, int] = {}
+        for filename in filenames:
+            for line in (root / filename).read_text(encoding="ascii").splitlines():
+                if line.strip():
+                    ranks.setdefault(line.split()[0].lower(), int(line.split()[3]))
+        return ranks
+
+    return (
+        frozenset(read("dist.male.first", "dist.female.first")),
+        frozenset(w for w, rank in read("dist.all.last").items() if rank <= _COMMON_SURNAME),
+        frozenset(read("dist.all.last")),
+    )
+
+
+_COMMON_SURNAME = 200  # "garcia", "rivera": surnames first, whatever else they are
+
+
+def _name_word(token: Token) -> bool:
+    """A given name, a common surname, or a surname the text (or the truecaser) capitalises."""
+    word = token.lower_
+    if not token.is_alpha or token.is_stop or word in _TITLES or token.pos_ == "ADJ":
+        return False
+    given, common, surnames = census_names()
+    return (
+        word in given or word in common or (word in surnames and token.text[:1].isupper())
+    )
+
+
+def written_out(doc: Doc, span: Span) -> str | None:
+    """The whole name where the parse cut it short: "MARIA ELENA DIAZ [PEREZ]" in capitals,
+    where the truecaser left a surname that is also an English word in lower case."""
+    start, end = span.start, span.end
+    while start > 0 and _name_word(doc[start - 1]) and doc[start - 1].whitespace_ == " ":
+        start -= 1
+    while end < len(doc) and _name_word(doc[end]) and doc[end - 1].whitespace_ == " ":
+        end += 1
+    if (start, end) == (span.start, span.end):
+        return None
+    return surface(doc, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
 
 
 def person_forms(doc: Doc, span: Span) -> tuple[str, ...]:
@@ -92,6 +144,9 @@ def coreferent_mentions(
     """Other mentions of the entity ``span`` (written ``text``) names, without ``text``."""
     found: list[str] = list(bracketed_forms(text))
     if label in PERSON_LABELS and not actor_id:
+        longer = written_out(doc, span)
+        if longer is not None:
+            found.append(longer)
         found += person_forms(doc, span)
     if actor_id:
         found += actor_forms(doc, actor_id)
