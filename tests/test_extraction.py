@@ -365,3 +365,11 @@ def test_attacks_on_different_people_are_different_incidents() -> None:
     )
     attacks = [c for c in extraction.claims if c.type == "attack"]
     assert len(attacks) == 2, [(c.type, c.victims, c.targets) for c in extraction.claims]
+
+
+def test_a_target_named_again_keeps_both_mentions() -> None:
+    extraction = extract(
+        "Guerrillas bombed the U.S. embassy in Lima on Monday. The embassy was badly damaged."
+    )
+    targets = [t for c in extraction.claims for t in c.targets]
+    assert any({"U.S. embassy", "embassy"} <= set(t.mentions) for t in targets), targets

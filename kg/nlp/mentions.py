@@ -3,12 +3,16 @@
 A role filler is one span, but the article often names the same entity again, longer or
 shorter: "Bernardo Jaramillo Ossa ... Jaramillo", "the Farabundo Marti National Liberation
 Front (FMLN) ... the FMLN". Every mention is kept on the entity, so that each one can be traced
-to its text and matched against other reports. Three kinds of evidence, each conservative:
+to its text and matched against other reports. The evidence, each kind conservative:
 
 - a person's name and the longer or shorter forms of it in the article's PERSON entities
-  (a single word only when exactly one longer name contains it);
+  (a single word only when the longer names containing it are one name);
 - a name written with its abbreviation in brackets gives both;
-- a reference actor linked by the entity ruler gives every alias of it the article uses.
+- a reference actor linked by the entity ruler gives every alias of it the article uses;
+- a target named again with the same head noun ("the U.S. embassy ... the embassy"), the shorter
+  form only when nothing else in the article has that head noun;
+- a person's name the parse cut short, written out over the census given names and surnames
+  beside it.
 """
 
 from __future__ import annotations
@@ -138,6 +142,49 @@ def actor_forms(doc: Doc, actor_id: str) -> tuple[str, ...]:
     )
 
 
+_DETERMINERS = {"det", "poss", "predet", "case", "punct", "nummod"}
+
+
+def _wordlike(token: Token) -> bool:
+    return any(c.isalnum() for c in token.text)
+
+
+def _chunk_words(chunk: Span) -> tuple[tuple[str, ...], int, int]:
+    """A noun phrase's words without its determiners, and its start and end without them."""
+    start = chunk.start
+    while start < chunk.end - 1 and chunk.doc[start].dep_ in _DETERMINERS:
+        start += 1
+    words = tuple(t.lower_ for t in chunk.doc[start : chunk.end] if _wordlike(t))
+    return words, start, chunk.end
+
+
+def object_forms(doc: Doc, span: Span) -> tuple[str, ...]:
+    """The same thing named again with the same head noun, longer or shorter: "the U.S.
+    embassy ... the embassy". A shorter form only when no other thing shares the head noun."""
+    if not doc.has_annotation("DEP"):
+        return ()
+    mine = tuple(t.lower_ for t in span if _wordlike(t))
+    if not mine:
+        return ()
+    head = span.root.lemma_.lower()
+    same_head: dict[tuple[str, ...], str] = {}
+    for chunk in doc.noun_chunks:
+        if chunk.root.lemma_.lower() != head or chunk.root.pos_ == "PROPN":
+            continue
+        words, start, end = _chunk_words(chunk)
+        if words and words != mine:
+            last = doc[end - 1]
+            same_head.setdefault(words, surface(doc, doc[start].idx, last.idx + len(last)))
+    longer = [w for w in same_head if len(w) > len(mine) and w[-len(mine) :] == mine]
+    shorter = [w for w in same_head if len(w) < len(mine) and mine[-len(w) :] == w]
+    others = [w for w in same_head if w not in longer and w not in shorter]
+    nested = all(v[-len(w) :] == w or w[-len(v) :] == v for v in longer for w in longer)
+    out = [same_head[w] for w in longer] if nested else []
+    if not others and not longer:
+        out += [same_head[w] for w in shorter]
+    return tuple(dict.fromkeys(out))
+
+
 def coreferent_mentions(
     doc: Doc, span: Span, text: str, label: str, actor_id: str | None
 ) -> tuple[str, ...]:
@@ -150,5 +197,7 @@ def coreferent_mentions(
         found += person_forms(doc, span)
     if actor_id:
         found += actor_forms(doc, actor_id)
+    if label == "TARGET":
+        found += object_forms(doc, span)
     own = fold(text)
     return tuple(dict.fromkeys(m for m in found if fold(m) != own))
