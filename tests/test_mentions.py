@@ -5,7 +5,7 @@ from __future__ import annotations
 import spacy
 from spacy.tokens import Doc, Span
 
-from kg.nlp.mentions import bracketed_forms, coreferent_mentions, person_forms
+from kg.nlp.mentions import ArticleMentions, bracketed_forms
 from kg.nlp.pipeline import ACTOR_LABEL
 
 
@@ -37,8 +37,9 @@ def test_a_shortened_name_gets_the_full_name_and_back() -> None:
         "Gunmen killed Bernardo Jaramillo Ossa at the airport. Jaramillo Ossa was a candidate.",
         [("Bernardo Jaramillo Ossa", "PERSON", ""), ("Jaramillo Ossa", "PERSON", "")],
     )
-    assert person_forms(doc, _span(doc, "Jaramillo Ossa", 1)) == ("Bernardo Jaramillo Ossa",)
-    assert person_forms(doc, _span(doc, "Bernardo Jaramillo Ossa")) == ("Jaramillo Ossa",)
+    names = ArticleMentions(doc)
+    assert names.person_forms(_span(doc, "Jaramillo Ossa", 1)) == ("Bernardo Jaramillo Ossa",)
+    assert names.person_forms(_span(doc, "Bernardo Jaramillo Ossa")) == ("Jaramillo Ossa",)
 
 
 def test_a_lone_surname_of_two_people_names_neither() -> None:
@@ -46,11 +47,11 @@ def test_a_lone_surname_of_two_people_names_neither() -> None:
         "Alan Garcia said that Jorge Garcia was shot. Garcia died.",
         [("Alan Garcia", "PERSON", ""), ("Jorge Garcia", "PERSON", "")],
     )
-    assert person_forms(doc, _span(doc, "Garcia", 2)) == ()
+    assert ArticleMentions(doc).person_forms(_span(doc, "Garcia", 2)) == ()
     single = _doc(
         "Police said Jorge Garcia was shot. Garcia died.", [("Jorge Garcia", "PERSON", "")]
     )
-    assert person_forms(single, _span(single, "Garcia", 1)) == ("Jorge Garcia",)
+    assert ArticleMentions(single).person_forms(_span(single, "Garcia", 1)) == ("Jorge Garcia",)
 
 
 def test_titles_do_not_make_names_differ() -> None:
@@ -59,7 +60,7 @@ def test_titles_do_not_make_names_differ() -> None:
         [("Colonel Orlando Cepeda", "PERSON", ""), ("Orlando Cepeda", "PERSON", "")],
     )
     # the same words once titles are set aside: neither longer nor shorter
-    assert person_forms(doc, _span(doc, "Orlando Cepeda", 1)) == ()
+    assert ArticleMentions(doc).person_forms(_span(doc, "Orlando Cepeda", 1)) == ()
 
 
 def test_bracketed_abbreviation_gives_both_forms() -> None:
@@ -80,10 +81,10 @@ def test_a_linked_actor_collects_the_aliases_the_article_uses() -> None:
         ],
     )
     span = _span(doc, "FMLN")
-    assert coreferent_mentions(doc, span, "FMLN", "PERP_ORG", "fmln") == (
+    assert ArticleMentions(doc).coreferent(span, "FMLN", "PERP_ORG", "fmln") == (
         "Farabundo Marti National Liberation Front",
     )
-    assert coreferent_mentions(doc, span, "FMLN", "PERP_ORG", "other") == ()
+    assert ArticleMentions(doc).coreferent(span, "FMLN", "PERP_ORG", "other") == ()
 
 
 

@@ -86,9 +86,7 @@ def _name_word(token: Token) -> bool:
     if not token.is_alpha or token.is_stop or word in _TITLES or token.pos_ == "ADJ":
         return False
     given, common, surnames = census_names()
-    return (
-        word in given or word in common or (word in surnames and token.text[:1].isupper())
-    )
+    return word in given or word in common or (word in surnames and token.text[:1].isupper())
 
 
 def written_out(doc: Doc, span: Span) -> str | None:
@@ -104,42 +102,96 @@ def written_out(doc: Doc, span: Span) -> str | None:
     return surface(doc, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
 
 
-def person_forms(doc: Doc, span: Span) -> tuple[str, ...]:
-    """The longer and shorter forms of the person's name that span is, among the PERSON ents."""
-    names: dict[tuple[str, ...], str] = {}
-    for ent in doc.ents:
-        if ent.label_ == "PERSON":
-            words = _words(ent.text)
-            if words:
-                names.setdefault(words, surface(doc, ent.start_char, ent.end_char))
-    mine = _words(span.text)
-    if not mine:
-        return ()
-    longer = [w for w in names if len(w) > len(mine) and _contains(w, mine)]
-    if len(mine) == 1 and longer:
-        longest = max(longer, key=len)
-        if not all(_contains(longest, w) for w in longer):
-            return ()  # a lone surname shared by two people names neither
-    out = [names[w] for w in longer]
-    if len(mine) >= 2:
-        # shorter forms of two words or more: one word alone could be anybody's
-        out += [
-            text
-            for words, text in names.items()
-            if len(words) < len(mine) and _contains(mine, words) and len(words) >= 2
-        ]
-    return tuple(dict.fromkeys(out))
+class ArticleMentions:
+    """The article's person names, actor aliases and noun phrases by head noun, read once."""
 
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.persons: dict[tuple[str, ...], str] = {}
+        self.actors: dict[str, list[str]] = {}
+        self.phrases: dict[str, dict[tuple[str, ...], str]] = {}
+        for ent in doc.ents:
+            text = surface(doc, ent.start_char, ent.end_char)
+            if ent.label_ == "PERSON":
+                words = _words(ent.text)
+                if words:
+                    self.persons.setdefault(words, text)
+            elif ent.label_ == ACTOR_LABEL and ent.ent_id_:
+                aliases = self.actors.setdefault(ent.ent_id_, [])
+                if text not in aliases:
+                    aliases.append(text)
+        if doc.has_annotation("DEP"):
+            for chunk in doc.noun_chunks:
+                if chunk.root.pos_ == "PROPN":
+                    continue
+                words, start, end = _chunk_words(chunk)
+                if words:
+                    last = doc[end - 1]
+                    self.phrases.setdefault(chunk.root.lemma_.lower(), {}).setdefault(
+                        words, surface(doc, doc[start].idx, last.idx + len(last))
+                    )
 
-def actor_forms(doc: Doc, actor_id: str) -> tuple[str, ...]:
-    """Every alias of a linked reference actor that the article uses."""
-    return tuple(
-        dict.fromkeys(
-            surface(doc, ent.start_char, ent.end_char)
-            for ent in doc.ents
-            if ent.label_ == ACTOR_LABEL and ent.ent_id_ == actor_id
-        )
-    )
+    def person_forms(self, span: Span) -> tuple[str, ...]:
+        """The longer and shorter forms of the person's name that span is, among PERSON ents."""
+        names = self.persons
+        mine = _words(span.text)
+        if not mine:
+            return ()
+        longer = [w for w in names if len(w) > len(mine) and _contains(w, mine)]
+        if len(mine) == 1 and longer:
+            longest = max(longer, key=len)
+            if not all(_contains(longest, w) for w in longer):
+                return ()  # a lone surname shared by two people names neither
+        out = [names[w] for w in longer]
+        if len(mine) >= 2:
+            # shorter forms of two words or more: one word alone could be anybody's
+            out += [
+                text
+                for words, text in names.items()
+                if len(words) < len(mine) and _contains(mine, words) and len(words) >= 2
+            ]
+        return tuple(dict.fromkeys(out))
+
+    def actor_forms(self, actor_id: str) -> tuple[str, ...]:
+        """Every alias of a linked reference actor that the article uses."""
+        return tuple(self.actors.get(actor_id, ()))
+
+    def object_forms(self, span: Span) -> tuple[str, ...]:
+        """The same thing named again with the same head noun, longer or shorter: "the U.S.
+        embassy ... the embassy". A shorter form only when no other thing shares the head."""
+        mine = tuple(t.lower_ for t in span if _wordlike(t))
+        if not mine:
+            return ()
+        same_head = {
+            w: text
+            for w, text in self.phrases.get(span.root.lemma_.lower(), {}).items()
+            if w != mine
+        }
+        longer = [w for w in same_head if len(w) > len(mine) and w[-len(mine) :] == mine]
+        shorter = [w for w in same_head if len(w) < len(mine) and mine[-len(w) :] == w]
+        others = [w for w in same_head if w not in longer and w not in shorter]
+        nested = all(v[-len(w) :] == w or w[-len(v) :] == v for v in longer for w in longer)
+        out = [same_head[w] for w in longer] if nested else []
+        if not others and not longer:
+            out += [same_head[w] for w in shorter]
+        return tuple(dict.fromkeys(out))
+
+    def coreferent(
+        self, span: Span, text: str, label: str, actor_id: str | None
+    ) -> tuple[str, ...]:
+        """Other mentions of the entity ``span`` (written ``text``) names, without ``text``."""
+        found: list[str] = list(bracketed_forms(text))
+        if label in PERSON_LABELS and not actor_id:
+            longer = written_out(self.doc, span)
+            if longer is not None:
+                found.append(longer)
+            found += self.person_forms(span)
+        if actor_id:
+            found += self.actor_forms(actor_id)
+        if label == "TARGET":
+            found += self.object_forms(span)
+        own = fold(text)
+        return tuple(dict.fromkeys(m for m in found if fold(m) != own))
 
 
 _DETERMINERS = {"det", "poss", "predet", "case", "punct", "nummod"}
@@ -156,48 +208,3 @@ def _chunk_words(chunk: Span) -> tuple[tuple[str, ...], int, int]:
         start += 1
     words = tuple(t.lower_ for t in chunk.doc[start : chunk.end] if _wordlike(t))
     return words, start, chunk.end
-
-
-def object_forms(doc: Doc, span: Span) -> tuple[str, ...]:
-    """The same thing named again with the same head noun, longer or shorter: "the U.S.
-    embassy ... the embassy". A shorter form only when no other thing shares the head noun."""
-    if not doc.has_annotation("DEP"):
-        return ()
-    mine = tuple(t.lower_ for t in span if _wordlike(t))
-    if not mine:
-        return ()
-    head = span.root.lemma_.lower()
-    same_head: dict[tuple[str, ...], str] = {}
-    for chunk in doc.noun_chunks:
-        if chunk.root.lemma_.lower() != head or chunk.root.pos_ == "PROPN":
-            continue
-        words, start, end = _chunk_words(chunk)
-        if words and words != mine:
-            last = doc[end - 1]
-            same_head.setdefault(words, surface(doc, doc[start].idx, last.idx + len(last)))
-    longer = [w for w in same_head if len(w) > len(mine) and w[-len(mine) :] == mine]
-    shorter = [w for w in same_head if len(w) < len(mine) and mine[-len(w) :] == w]
-    others = [w for w in same_head if w not in longer and w not in shorter]
-    nested = all(v[-len(w) :] == w or w[-len(v) :] == v for v in longer for w in longer)
-    out = [same_head[w] for w in longer] if nested else []
-    if not others and not longer:
-        out += [same_head[w] for w in shorter]
-    return tuple(dict.fromkeys(out))
-
-
-def coreferent_mentions(
-    doc: Doc, span: Span, text: str, label: str, actor_id: str | None
-) -> tuple[str, ...]:
-    """Other mentions of the entity ``span`` (written ``text``) names, without ``text``."""
-    found: list[str] = list(bracketed_forms(text))
-    if label in PERSON_LABELS and not actor_id:
-        longer = written_out(doc, span)
-        if longer is not None:
-            found.append(longer)
-        found += person_forms(doc, span)
-    if actor_id:
-        found += actor_forms(doc, actor_id)
-    if label == "TARGET":
-        found += object_forms(doc, span)
-    own = fold(text)
-    return tuple(dict.fromkeys(m for m in found if fold(m) != own))

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc, Span
 
 from kg.nlp.fillers import with_quantity
-from kg.nlp.mentions import coreferent_mentions
+from kg.nlp.mentions import ArticleMentions
 from kg.nlp.pipeline import ACTOR_LABEL, ROLES_KEY, WEAPON_LABEL, surface
 from kg.records import ActorRef, Article, EventClaim, Evidence, MaterielLot
 from kg.reference import ReferenceData, fold
@@ -106,6 +106,7 @@ def _ruler_ids(span: Span) -> tuple[str | None, str | None]:
 
 def role_fillers(doc: Doc, sentence_starts: list[int]) -> list[RoleFiller]:
     out: list[RoleFiller] = []
+    names = ArticleMentions(doc)
     for span in doc.spans.get(ROLES_KEY, []):
         text = surface(doc, span.start_char, span.end_char).strip(" ,.;:\"'")
         text = _LEAD_WORDS.sub("", text)
@@ -118,7 +119,7 @@ def role_fillers(doc: Doc, sentence_starts: list[int]) -> list[RoleFiller]:
         if wider is not None:
             longer = doc[wider[0] : wider[1]]
             alternatives = (surface(doc, longer.start_char, longer.end_char),)
-        alternatives += coreferent_mentions(doc, span, text, span.label_, actor_id)
+        alternatives += names.coreferent(span, text, span.label_, actor_id)
         alternatives = tuple(dict.fromkeys(a for a in alternatives if fold(a) != fold(text)))
         out.append(
             RoleFiller(
