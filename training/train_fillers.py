@@ -29,7 +29,14 @@ import numpy as np
 
 from kg.nlp.doccat import LABELS as DOC_LABELS
 from kg.nlp.doccat import doc_features, train_doc_model
-from kg.nlp.fillers import LABELS, N_FEATURES, FillerModel, doc_context, grouped_features, hashed
+from kg.nlp.fillers import (
+    LABELS,
+    FillerModel,
+    averaged_sgd,
+    doc_context,
+    grouped_features,
+    hashed,
+)
 
 PRIORITY = ("VICTIM", "TARGET", "PERP_ORG", "PERP_IND", "WEAPON", "HUMAN")
 _PUNCT = re.compile("[" + re.escape(string.punctuation) + "‘’“”–—]")
@@ -100,37 +107,22 @@ def train(
     l2: float = 1e-6,
     positive_weight: float = 1.0,
 ) -> FillerModel:
-    n_labels = len(LABELS)
-    weights = np.zeros((N_FEATURES, n_labels), dtype=np.float32)
-    bias = np.zeros(n_labels, dtype=np.float32)
-    total_w = np.zeros_like(weights)
-    total_b = np.zeros_like(bias)
-    stamp = np.zeros(N_FEATURES, dtype=np.int64)  # lazy averaging
-    rng = np.random.default_rng(seed)
-    step = 0
-    order = np.arange(len(rows))
-    for _ in range(epochs):
-        rng.shuffle(order)
-        for index in order:
-            idx = np.unique(rows[index])
-            gold = labels[index]
-            scores = weights[idx].sum(axis=0) + bias
-            scores -= scores.max()
-            probs = np.exp(scores)
-            probs /= probs.sum()
-            probs[gold] -= 1.0  # gradient of the log loss
-            if gold:
-                probs *= positive_weight
-            step += 1
-            # bring the averages of the touched rows up to date before they change
-            total_w[idx] += weights[idx] * (step - stamp[idx])[:, None]
-            stamp[idx] = step
-            weights[idx] -= rate * (probs[None, :] + l2 * weights[idx])
-            total_b += bias
-            bias -= rate * probs
-    total_w += weights * (step + 1 - stamp)[:, None]
-    total_b += bias
-    return FillerModel(total_w / (step + 1), total_b / (step + 1))
+    """Multinomial logistic regression; role fillers weigh ``positive_weight`` against none."""
+
+    def gradient(scores: np.ndarray, example: int) -> np.ndarray:
+        gold = labels[example]
+        scores -= scores.max()
+        probs = np.exp(scores)
+        probs /= probs.sum()
+        probs[gold] -= 1.0  # gradient of the log loss
+        if gold:
+            probs *= positive_weight
+        return probs
+
+    weights, bias = averaged_sgd(
+        rows, len(LABELS), gradient, epochs=epochs, rate=rate, seed=seed, l2=l2
+    )
+    return FillerModel(weights, bias)
 
 
 def tune_thresholds(

@@ -10,9 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from kg.rdf.namespace import CE
 from kg.store import GraphStore
-
-CE_NS = "https://w3id.org/conflict-kg/ontology#"
 
 PREFIXES = """
 PREFIX ce: <https://w3id.org/conflict-kg/ontology#>
@@ -154,9 +153,8 @@ def _point(wkt: str | None) -> tuple[float | None, float | None]:
 
 
 def collect_events(store: GraphStore, *, claims: bool = False) -> list[dict[str, Any]]:
-    ce = "https://w3id.org/conflict-kg/ontology#"
-    has_canonical = not claims and bool(store.query(f"ASK {{ ?e a <{ce}CanonicalEvent> }}"))
-    event_class = ce + ("CanonicalEvent" if has_canonical else "EventClaim")
+    has_canonical = not claims and bool(store.query(f"ASK {{ ?e a <{CE.CanonicalEvent}> }}"))
+    event_class = str(CE.CanonicalEvent if has_canonical else CE.EventClaim)
     places = _places(store, event_class)
     events: dict[str, dict[str, Any]] = {}
     for row in _rows(store, EVENTS, event_class):
@@ -272,7 +270,7 @@ def _places(store: GraphStore, event_class: str) -> dict[str, dict[str, Any]]:
                 country_by_code.setdefault(row["cc"].value, row["label"].value)
         if row["gn"] is not None:
             geonames[node] = row["gn"].value
-    near = CE_NS + "near"
+    near = str(CE.near)
 
     def upwards(start: str, *, follow_near: bool) -> list[str]:
         """Breadth-first over locatedIn (and near), the start first, nearest first."""

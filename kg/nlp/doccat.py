@@ -15,7 +15,7 @@ import numpy as np
 from spacy.tokens import Doc
 
 from kg.nlp import english as en
-from kg.nlp.fillers import N_FEATURES, hashed
+from kg.nlp.fillers import averaged_sgd, hashed
 
 LABELS = ("ATTACK", "BOMBING", "KIDNAPPING", "ARSON", "ROBBERY", "FORCED_WORK_STOPPAGE", "RELEVANT")
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "doccat.npz"
@@ -94,27 +94,9 @@ def train_doc_model(
     rows: list[np.ndarray], targets: np.ndarray, epochs: int = 10, rate: float = 0.05, seed: int = 0
 ) -> DocModel:
     """Averaged SGD on the log loss of each label independently."""
-    n_labels = len(LABELS)
-    weights = np.zeros((N_FEATURES, n_labels), dtype=np.float32)
-    bias = np.zeros(n_labels, dtype=np.float32)
-    total_w = np.zeros_like(weights)
-    total_b = np.zeros_like(bias)
-    stamp = np.zeros(N_FEATURES, dtype=np.int64)
-    rng = np.random.default_rng(seed)
-    order = np.arange(len(rows))
-    step = 0
-    for _ in range(epochs):
-        rng.shuffle(order)
-        for index in order:
-            idx = np.unique(rows[index])
-            logits = weights[idx].sum(axis=0) + bias
-            grad = 1.0 / (1.0 + np.exp(-logits)) - targets[index]
-            step += 1
-            total_w[idx] += weights[idx] * (step - stamp[idx])[:, None]
-            stamp[idx] = step
-            weights[idx] -= rate * grad[None, :]
-            total_b += bias
-            bias -= rate * grad
-    total_w += weights * (step + 1 - stamp)[:, None]
-    total_b += bias
-    return DocModel(total_w / (step + 1), total_b / (step + 1))
+
+    def gradient(logits: np.ndarray, example: int) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-logits)) - targets[example]
+
+    weights, bias = averaged_sgd(rows, len(LABELS), gradient, epochs=epochs, rate=rate, seed=seed)
+    return DocModel(weights, bias)

@@ -325,22 +325,7 @@ def _merge_claims(a: EventClaim, b: EventClaim) -> EventClaim:
 
 
 def _corefer(a: EventClaim, b: EventClaim) -> bool:
-    if not _compatible_types(a.type, b.type):
-        return False
-    if (
-        a.place
-        and b.place
-        and fold(a.place.name) != fold(b.place.name)
-        and not ({fold(m) for m in a.place.mentions} & {fold(m) for m in b.place.mentions})
-    ):
-        return False
-    if (
-        a.date
-        and b.date
-        and a.date.origin == "text"
-        and b.date.origin == "text"
-        and a.date.value != b.date.value
-    ):
+    if not _compatible_types(a.type, b.type) or _places_differ(a, b) or _text_dates_differ(a, b):
         return False
     a_actors = _actor_keys(a.attackers)
     b_actors = _actor_keys(b.attackers)
@@ -567,17 +552,26 @@ def _hit_apart(a: EventClaim, b: EventClaim) -> bool:
 def _same_incident(a: EventClaim, b: EventClaim) -> bool:
     """Two reports of one incident type are one incident unless their places, the people or
     things they hit (when both name some) or their text dates differ."""
-    if (
+    if _places_differ(a, b) or _text_dates_differ(a, b):
+        return False
+    same_sentence = bool({e.start for e in a.evidence} & {e.start for e in b.evidence})
+    # ("killed when guerrillas attacked the village" is one incident)
+    return same_sentence or not _hit_apart(a, b)
+
+
+def _places_differ(a: EventClaim, b: EventClaim) -> bool:
+    """Both name a place, and not the same one."""
+    return bool(
         a.place
         and b.place
         and fold(a.place.name) != fold(b.place.name)
         and not ({fold(m) for m in a.place.mentions} & {fold(m) for m in b.place.mentions})
-    ):
-        return False
-    same_sentence = bool({e.start for e in a.evidence} & {e.start for e in b.evidence})
-    if not same_sentence and _hit_apart(a, b):
-        return False  # ("killed when guerrillas attacked the village" is one incident)
-    return not (
+    )
+
+
+def _text_dates_differ(a: EventClaim, b: EventClaim) -> bool:
+    """Both sentences give a date, and not the same one."""
+    return bool(
         a.date
         and b.date
         and a.date.origin == "text"

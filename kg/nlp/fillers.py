@@ -15,7 +15,7 @@ The weights (``kg/models/fillers.npz``) are trained on MUC-4 train by
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -75,7 +75,7 @@ class Candidate:
     variant: str = "np"
 
 
-_TITLES = {
+TITLES = {
     "mr",
     "mrs",
     "ms",
@@ -165,11 +165,11 @@ def candidates(doc: Doc) -> list[Candidate]:
         # the run of proper nouns around the head, without titles: "Luis Arturo Isaacs"
         if root.pos_ == "PROPN":
             a = b = root.i
-            while a > start and doc[a - 1].pos_ == "PROPN" and doc[a - 1].lower_ not in _TITLES:
+            while a > start and doc[a - 1].pos_ == "PROPN" and doc[a - 1].lower_ not in TITLES:
                 a -= 1
             while b + 1 < end and doc[b + 1].pos_ == "PROPN":
                 b += 1
-            while a < b and doc[a].lower_.rstrip(".") in _TITLES:
+            while a < b and doc[a].lower_.rstrip(".") in TITLES:
                 a += 1
             add(a, b + 1, root.i, "name")
 
@@ -335,6 +335,45 @@ def hashed(feats: list[str]) -> np.ndarray:
     return np.fromiter(
         ((murmur(f) & 0xFFFFFFFF) % N_FEATURES for f in feats), dtype=np.int64, count=len(feats)
     )
+
+
+def averaged_sgd(
+    rows: list[np.ndarray],
+    n_labels: int,
+    gradient: Callable[[np.ndarray, int], np.ndarray],
+    *,
+    epochs: int,
+    rate: float,
+    seed: int = 0,
+    l2: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Averaged SGD of a linear model over rows of hashed feature indices; the weights and
+    bias averaged over every step. ``gradient(logits, example)`` is the loss's gradient with
+    respect to the logits of one example. Deterministic for a given ``seed``."""
+    weights = np.zeros((N_FEATURES, n_labels), dtype=np.float32)
+    bias = np.zeros(n_labels, dtype=np.float32)
+    total_w = np.zeros_like(weights)
+    total_b = np.zeros_like(bias)
+    stamp = np.zeros(N_FEATURES, dtype=np.int64)  # lazy averaging
+    rng = np.random.default_rng(seed)
+    order = np.arange(len(rows))
+    step = 0
+    for _ in range(epochs):
+        rng.shuffle(order)
+        for index in order:
+            idx = np.unique(rows[index])
+            grad = gradient(weights[idx].sum(axis=0) + bias, int(index))
+            step += 1
+            # bring the averages of the touched rows up to date before they change
+            total_w[idx] += weights[idx] * (step - stamp[idx])[:, None]
+            stamp[idx] = step
+            update = grad[None, :] + l2 * weights[idx] if l2 else grad[None, :]
+            weights[idx] -= rate * update
+            total_b += bias
+            bias -= rate * grad
+    total_w += weights * (step + 1 - stamp)[:, None]
+    total_b += bias
+    return total_w / (step + 1), total_b / (step + 1)
 
 
 class FillerModel:

@@ -22,15 +22,12 @@ from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
+from kg.nlp.fillers import TITLES
 from kg.nlp.pipeline import ACTOR_LABEL, surface
 from kg.reference import fold
 
 _BRACKETED = re.compile(r"^(?P<name>.+?)\s*[(\[]\s*(?P<short>[^()\[\]]+?)\s*[)\]]$")
-_TITLES = {
-    "mr", "mrs", "ms", "dr", "president", "minister", "colonel", "col", "general", "gen",
-    "captain", "capt", "lieutenant", "lt", "major", "maj", "sergeant", "sgt", "father",
-    "mayor", "judge", "senator", "deputy", "governor", "commander", "bishop", "archbishop",
-}  # fmt: skip
+_TITLES = TITLES | {"lieutenant", "sergeant"}  # titles are no part of a name
 PERSON_LABELS = {"VICTIM", "PERP_IND", "HUMAN"}
 
 

@@ -106,8 +106,11 @@ def _ruler_ids(span: Span) -> tuple[str | None, str | None]:
 
 def role_fillers(doc: Doc, sentence_starts: list[int]) -> list[RoleFiller]:
     out: list[RoleFiller] = []
-    names = ArticleMentions(doc)
-    for span in doc.spans.get(ROLES_KEY, []):
+    spans = doc.spans.get(ROLES_KEY, [])
+    if not len(spans):
+        return out
+    names = ArticleMentions(doc)  # read once for all the fillers
+    for span in spans:
         text = surface(doc, span.start_char, span.end_char).strip(" ,.;:\"'")
         text = _LEAD_WORDS.sub("", text)
         if not text or not any(c.isalnum() for c in text):
