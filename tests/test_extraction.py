@@ -373,3 +373,22 @@ def test_a_target_named_again_keeps_both_mentions() -> None:
     )
     targets = [t for c in extraction.claims for t in c.targets]
     assert any({"U.S. embassy", "embassy"} <= set(t.mentions) for t in targets), targets
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Guerrillas staged a dynamite attack on the power station in Usulutan on Monday.",
+        "The bomb attack on the university in San Salvador destroyed two classrooms.",
+        "Two peasants were killed in Morazan when they set off a mine left on the road.",
+    ],
+)
+def test_an_attack_by_explosives_is_a_bombing(text: str) -> None:
+    assert "bombing" in {c.type for c in extract(text).claims}
+    assert "attack" not in {c.type for c in extract(text).claims}
+
+
+def test_an_attack_with_an_explosive_device_in_another_clause_stays_an_attack() -> None:
+    # "device" alone is not an explosive: the killing below it names none
+    claim = only(extract("Gunmen shot dead a judge in Medellin who had found a listening device."))
+    assert claim.type == "attack"

@@ -60,6 +60,8 @@ RECIPROCAL_TRIGGERS = {"clash", "fight", "battle", "skirmish", "engage", "confro
 EXPLOSIVE_NOUNS = {"bomb", "dynamite", "explosive", "mine", "landmine", "ied", "car-bomb",
                    "carbomb", "device", "charge", "petard"}
 GRENADE_NOUNS = {"grenade"}
+# explosives named without doubt ("device" and "charge" need a modifier to be one)
+BLAST_NOUNS = {"bomb", "dynamite", "explosive", "mine", "landmine", "ied", "car-bomb", "carbomb"}
 
 # Verbs whose subject is the agent of a nominal trigger in their object: "launched an attack".
 LIGHT_VERBS = {

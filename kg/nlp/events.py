@@ -182,6 +182,18 @@ def claim_from_trigger(
     instruments = tuple(t.lemma_.lower() for t in args.instruments)
     if trig.phrase_object is not None:
         instruments += (trig.phrase_object.lemma_.lower(),)
+    if token.pos_ in {"NOUN", "PROPN"}:
+        # "a bomb attack", "dynamite attacks": the modifier is the means
+        instruments += tuple(
+            c.lemma_.lower() for c in token.lefts if c.dep_ in {"compound", "amod", "nmod"}
+        )
+    else:
+        # "were killed when they set off a mine": the explosive is in the clause below
+        instruments += tuple(
+            t.lemma_.lower()
+            for t in token.subtree
+            if t.pos_ == "NOUN" and t.lemma_.lower() in en.BLAST_NOUNS
+        )
     event_type = _refine_type(
         trig.family,
         attackers,
