@@ -312,6 +312,8 @@ def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> No
                 )
                 slot = merged.setdefault(key, {**entry, "mentions": []})
                 slot["mentions"] = sorted(set(slot["mentions"]) | set(entry["mentions"]))
+                if not entry.get("basis"):
+                    slot["basis"] = None  # one source's own sentence names it
     for index, ((field_name, _), entry) in enumerate(sorted(merged.items())):
         direct, role = ROLE_TERMS[(field_name.removeprefix("unnamed_"), capture)]
         actor = URIRef(entry["id"]) if entry.get("id") else URIRef(f"{node}/party/{index}")
@@ -333,6 +335,8 @@ def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> No
         graph.add((part, CE.actorKind, Literal(entry["kind"])))
         for mention in entry["mentions"]:
             graph.add((part, CE.mention, Literal(mention)))
+        if entry.get("basis"):
+            graph.add((part, CE.attributionBasis, Literal(entry["basis"])))
     # place: the most precise, and a disagreement when sources name places far apart
     located = [c for c in claims if c["location"]]
     if located:

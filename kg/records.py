@@ -82,6 +82,8 @@ class ActorRef:
     actor_id: str | None = None  # id in data/actors/actors.csv
     name: str | None = None  # canonical name, or the best mention when unlinked
     link_note: str | None = None  # how the link was made ("alias", "affiliate in country", ...)
+    # None: the event's own sentences name it; "article": only the article's other reports do
+    basis: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

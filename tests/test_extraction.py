@@ -35,6 +35,11 @@ def only(extraction: Extraction, event_type: str | None = None) -> EventClaim:
     return claims[0]
 
 
+def only_of(claims: tuple[EventClaim, ...], event_type: str) -> EventClaim:
+    [claim] = [c for c in claims if c.type == event_type]
+    return claim
+
+
 def mentions(refs) -> set[str]:
     return {m for ref in refs for m in ref.mentions}
 
@@ -392,3 +397,27 @@ def test_an_attack_with_an_explosive_device_in_another_clause_stays_an_attack() 
     # "device" alone is not an explosive: the killing below it names none
     claim = only(extract("Gunmen shot dead a judge in Medellin who had found a listening device."))
     assert claim.type == "attack"
+
+
+def test_the_one_organisation_of_an_article_is_behind_its_unnamed_perpetrators() -> None:
+    claims = extract(
+        "Shining Path guerrillas murdered two state officials near Huari on Monday. In Huaraz, "
+        "the terrorists set fire to the offices of the local development corporation."
+    ).claims
+    arson = only_of(claims, "arson")
+    assert "terrorists" in mentions(arson.attackers)
+    [org] = [a for a in arson.attackers if a.kind == "organization"]
+    assert "Shining Path" in org.mentions and org.basis == "article"
+    # the sentence that names it keeps it as stated
+    stated = [a for c in claims for a in c.attackers if c is not arson and a.kind == "organization"]
+    assert stated and all(a.basis is None for a in stated)
+
+
+def test_two_organisations_in_an_article_are_not_shared_out() -> None:
+    claims = extract(
+        "Shining Path guerrillas murdered two state officials near Huari on Monday. FMLN rebels "
+        "bombed a bank in San Miguel. In Huaraz, the terrorists set fire to the offices of the "
+        "local development corporation."
+    ).claims
+    arson = only_of(claims, "arson")
+    assert all(a.kind == "group" for a in arson.attackers)

@@ -221,3 +221,17 @@ def test_a_shared_country_or_province_is_not_evidence_of_one_event() -> None:
         event["location"].update(precision=3, id="https://w3id.org/conflict-kg/id/place/iso/BF")
     result = match(a, b)
     assert "place" not in result.matched and not result.merge
+
+
+def test_an_attribution_by_the_article_stays_marked_until_a_sentence_states_it() -> None:
+    def attributed(doc: str, by_sentence: bool) -> dict[str, Any]:
+        record = claim(doc)
+        record["attackers"][0]["basis"] = None if by_sentence else "article"
+        return record
+
+    def bases(records: list[dict[str, Any]]) -> set[Any]:
+        graph = canonical_graph(cluster_claims(records), {})
+        return set(graph.objects(None, CE.attributionBasis))
+
+    assert bases([attributed("reuters", False), attributed("afp", False)]) == {Literal("article")}
+    assert bases([attributed("reuters", False), attributed("afp", True)]) == set()

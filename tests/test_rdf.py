@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -211,3 +212,17 @@ def test_event_without_place_is_only_an_info() -> None:
     report = validate_graph(union)
     assert report.conforms
     assert any(r.severity == Severity.INFO and "no place" in r.message for r in report.results)
+
+
+def test_an_attribution_by_the_article_is_marked_on_the_participation() -> None:
+    extraction = _extraction()
+    [claim] = extraction.claims
+    inferred = replace(claim.attackers[0], basis="article")
+    extraction = replace(extraction, claims=(replace(claim, attackers=(inferred,)),))
+    claims, union = _dataset_graph(extraction)
+    assert set(claims.objects(None, CE.attributionBasis)) == {Literal("article")}
+    assert validate_graph(union).conforms
+    # a basis the ontology does not know is a violation
+    part = next(claims.subjects(CE.attributionBasis, Literal("article")))
+    union.set((part, CE.attributionBasis, Literal("guess")))
+    assert not validate_graph(union).conforms

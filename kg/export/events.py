@@ -61,9 +61,10 @@ SELECT ?e ?doc ?title ?published WHERE {
 PARTICIPANTS = (
     PREFIXES
     + """
-SELECT ?e ?part ?role ?kind ?actor ?name ?wd ?mention WHERE {
+SELECT ?e ?part ?role ?kind ?actor ?name ?wd ?mention ?basis WHERE {
   ?e a ?class ; ce:participation ?part .
   ?part ce:role ?r ; ce:actorKind ?kind ; rdf:value ?actor ; ce:mention ?mention .
+  OPTIONAL { ?part ce:attributionBasis ?basis }
   BIND(STRAFTER(STR(?r), "#") AS ?role)
   OPTIONAL { ?actor rdfs:label ?name }
   OPTIONAL { ?actor skos:exactMatch ?wd
@@ -221,6 +222,7 @@ def collect_events(store: GraphStore, *, claims: bool = False) -> list[dict[str,
                 "mentions": [],
                 "id": actor if "/actor/" in actor else None,
                 "wikidata": (_value(row["wd"]) or "").rsplit("/", 1)[-1] or None,
+                "basis": _value(row["basis"]),
             }
             parts[(event["id"], _value(row["part"]))] = entry
             event[field].append(entry)

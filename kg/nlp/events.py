@@ -484,7 +484,30 @@ def _with_trained_roles(
 
     claims = gate_by_categories(claims, doc, article, make_claim)
     claims = _merge_same_type(claims)
-    return _fold_bare(apply_roles(claims, fillers, char_starts, paragraph_of, reference))
+    return _share_organisation(
+        _fold_bare(apply_roles(claims, fillers, char_starts, paragraph_of, reference))
+    )
+
+
+def _share_organisation(claims: list[EventClaim]) -> list[EventClaim]:
+    """When the article names one organisation behind its incidents, the incidents it tells
+    with unnamed perpetrators only ("the terrorists set fire to ...") are that
+    organisation's too; the participation says the article, not the sentence, names it."""
+    orgs: dict[str, ActorRef] = {}
+    for claim in claims:
+        if claim.type in TRAINED_TYPES:
+            for ref in claim.attackers:
+                if ref.kind == "organization":
+                    orgs.setdefault(ref.actor_id or fold(ref.name or ref.mentions[0]), ref)
+    if len(orgs) != 1:
+        return claims
+    org = replace(next(iter(orgs.values())), basis="article")
+    return [
+        replace(claim, attackers=(*claim.attackers, org))
+        if claim.type in TRAINED_TYPES and all(a.kind == "group" for a in claim.attackers)
+        else claim
+        for claim in claims
+    ]
 
 
 def _fold_bare(claims: list[EventClaim]) -> list[EventClaim]:

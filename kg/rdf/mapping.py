@@ -198,6 +198,8 @@ def _participations(
             graph.add((part, CE.mention, Literal(mention)))
         if ref.link_note:
             graph.add((part, CE.linkNote, Literal(ref.link_note)))
+        if ref.basis:
+            graph.add((part, CE.attributionBasis, Literal(ref.basis)))
         index += 1
     return index
 

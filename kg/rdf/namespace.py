@@ -60,6 +60,7 @@ class CE(DefinedNamespace):
     alliedWith: URIRef
     associatedWith: URIRef
     attacker: URIRef
+    attributionBasis: URIRef
     branchOf: URIRef
     capturedBy: URIRef
     capturedFrom: URIRef
