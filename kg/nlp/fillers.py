@@ -292,6 +292,13 @@ def features(doc: Doc, cand: Candidate, context: dict[str, object]) -> list[str]
     for offset, name in ((0, "r1"), (1, "r2")):
         i = cand.end + offset
         feats.append(f"{name}={doc[i].lower_ if i < len(doc) else '</s>'}")
+    # what the sentence does: a report of a real incident, a hedge (denial, threat, plan,
+    # negation), a statement someone makes, a claim of responsibility or an accusation
+    for mood in context["moods"][sent_index]:  # type: ignore[index]
+        feats.append(f"mood={mood}")
+        feats.append(f"mood_dep={mood}|{dep}")
+    if gov is not None and dep in {"nsubj", "nsubjpass"} and gov.lemma_.lower() in _SPEECH:
+        feats.append("speaker")
     feats.append(f"sent={min(sent_index, 8)}")
     count = context["head_counts"][lemma]  # type: ignore[index]
     feats.append(f"count={min(count, 5)}")
@@ -301,6 +308,25 @@ def features(doc: Doc, cand: Candidate, context: dict[str, object]) -> list[str]
     return feats
 
 
+_SPEECH = {"say", "state", "report", "announce", "add", "declare", "tell", "indicate", "note"}
+_RESPONSIBILITY = {"responsibility", "responsible", "blame", "accuse", "attribute", "claim"}
+_HEDGE = {"deny", "threaten", "warn", "plan", "vow", "fear", "prevent", "promise", "reject"}
+
+
+def _moods(sent: Span) -> frozenset[str]:
+    lemmas = {t.lemma_.lower() for t in sent}
+    moods = set()
+    if any(t.dep_ == "neg" for t in sent) or lemmas & _HEDGE:
+        moods.add("hedge")
+    if any(t.dep_ in {"aux", "auxpass"} and t.lower_ in en.IRREALIS_AUX for t in sent):
+        moods.add("modal")
+    if lemmas & _SPEECH:
+        moods.add("speech")
+    if lemmas & _RESPONSIBILITY:
+        moods.add("blame")
+    return frozenset(moods)
+
+
 def doc_context(doc: Doc) -> dict[str, object]:
     sents = list(doc.sents)
     texts: Counter[str] = Counter()
@@ -308,8 +334,10 @@ def doc_context(doc: Doc) -> dict[str, object]:
     cands = candidates(doc)
     sent_of = [0] * len(doc)
     families: list[frozenset[str]] = []
+    moods: list[frozenset[str]] = []
     for number, sent in enumerate(sents):
         sent_of[sent.start : sent.end] = [number] * (sent.end - sent.start)
+        moods.append(_moods(sent))
         families.append(
             frozenset(
                 _TRIGGER_LEMMAS[t.lemma_.lower()]
@@ -323,6 +351,7 @@ def doc_context(doc: Doc) -> dict[str, object]:
         first.setdefault(key, sent_of[cand.start])
     return {
         "sent_of": sent_of,
+        "moods": moods,
         "families": families,
         "head_counts": Counter(t.lemma_.lower() for t in doc if t.pos_ in {"NOUN", "PROPN"}),
         "texts": texts,
