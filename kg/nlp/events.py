@@ -188,11 +188,15 @@ def claim_from_trigger(
             c.lemma_.lower() for c in token.lefts if c.dep_ in {"compound", "amod", "nmod"}
         )
     else:
-        # "were killed when they set off a mine": the explosive is in the clause below
+        # "were killed when they set off a mine": the explosive is in the clause below, and
+        # not what was hit ("attacked several mines")
+        hit = {
+            t.i for c in token.children if c.dep_ in {"dobj", "obj", "nsubjpass"} for t in c.subtree
+        }
         instruments += tuple(
             t.lemma_.lower()
             for t in token.subtree
-            if t.pos_ == "NOUN" and t.lemma_.lower() in en.BLAST_NOUNS
+            if t.pos_ == "NOUN" and t.lemma_.lower() in en.BLAST_NOUNS and t.i not in hit
         )
     event_type = _refine_type(
         trig.family,

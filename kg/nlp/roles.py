@@ -255,9 +255,15 @@ def apply_roles(
             elif filler.label == "WEAPON" and fold(filler.text) not in lot_keys:
                 lots.append(_lot(filler, reference, evidence))
                 lot_keys.add(fold(filler.text))
+        event_type = claim.type
+        if event_type == "attack" and any(lot.category == "explosives" for lot in lots):
+            # an attack carried out with a bomb or grenade is the explosion itself
+            grenade = all(lot.model_id == "grenade" for lot in lots if lot.category == "explosives")
+            event_type = "grenade" if grenade else "bombing"
         out.append(
             replace(
                 claim,
+                type=event_type,
                 attackers=tuple(attackers),
                 targets=tuple(targets),
                 victims=tuple(victims),
