@@ -125,10 +125,7 @@ def train(
     return FillerModel(weights, bias)
 
 
-def tune_thresholds(
-    model: FillerModel, rows: list[np.ndarray], labels: np.ndarray
-) -> dict[str, float]:
-    probs = model.probabilities(rows)
+def tune_thresholds(probs: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     best_label = probs[:, 1:].argmax(axis=1) + 1
     out: dict[str, float] = {"NONE": 1.0}
     for index, label in enumerate(LABELS[1:], start=1):
@@ -188,18 +185,31 @@ def main() -> None:
     cut = len(records) - fill["holdout"]
     # role fillers are learnt from articles that report an incident: whether an article
     # does is the article classifier's question, not the phrase classifier's
-    train_pairs = [(r, d) for r, d in zip(records[:cut], docs[:cut], strict=True) if r["events"]]
-    held_pairs = [(r, d) for r, d in zip(records[cut:], docs[cut:], strict=True) if r["events"]]
-    rows, labels, coverage = examples([r for r, _ in train_pairs], [d for _, d in train_pairs])
-    held_rows, held_labels, _ = examples([r for r, _ in held_pairs], [d for _, d in held_pairs])
-    print(f"{len(rows)} candidates, {int((labels > 0).sum())} role fillers; {coverage}")
+    pairs = [(r, d) for r, d in zip(records, docs, strict=True) if r["events"]]
+    per_article = [examples([r], [d])[:2] for r, d in pairs]
+    rows = [row for article_rows, _ in per_article for row in article_rows]
+    labels = np.concatenate([article_labels for _, article_labels in per_article])
+    print(f"{len(rows)} candidates, {int((labels > 0).sum())} role fillers")
     options = {"seed": seed, "rate": fill["rate"], "positive_weight": fill["positive_weight"]}
-    model = train(rows, labels, fill["epochs"], **options)
-    thresholds = tune_thresholds(model, held_rows, held_labels)
+    # thresholds from out-of-fold probabilities over every article (k folds of articles):
+    # one held-out slice is too small, its choice swings from one seed to the next
+    folds = fill["folds"]
+    held_probs, held_labels = [], []
+    for fold in range(folds):
+        fit_rows, fit_labels, out_rows, out_labels = [], [], [], []
+        for index, (article_rows, article_labels) in enumerate(per_article):
+            if index % folds == fold:
+                out_rows += article_rows
+                out_labels.append(article_labels)
+            else:
+                fit_rows += article_rows
+                fit_labels.append(article_labels)
+        fold_model = train(fit_rows, np.concatenate(fit_labels), fill["epochs"], **options)
+        held_probs.append(fold_model.probabilities(out_rows))
+        held_labels.append(np.concatenate(out_labels))
+    thresholds = tune_thresholds(np.concatenate(held_probs), np.concatenate(held_labels))
     # the thresholds chosen, the final model learns from every article of train
-    model = train(
-        rows + held_rows, np.concatenate([labels, held_labels]), fill["epochs"], **options
-    )
+    model = train(rows, labels, fill["epochs"], **options)
     model.thresholds = thresholds
     args.out.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.out)
