@@ -421,3 +421,14 @@ def test_two_organisations_in_an_article_are_not_shared_out() -> None:
     ).claims
     arson = only_of(claims, "arson")
     assert all(a.kind == "group" for a in arson.attackers)
+
+
+def test_the_killing_of_someone_names_the_victim() -> None:
+    claim = only(
+        extract(
+            "The president condemned the killing of Attorney General Roberto Garcia Alvarado "
+            "in San Salvador on Wednesday."
+        )
+    )
+    assert claim.type == "attack"
+    assert any("Roberto Garcia Alvarado" in m for m in mentions(claim.victims))

@@ -173,7 +173,10 @@ def claim_from_trigger(
         return None, reason
     args = trigger_args(token, trig.phrase_object)
     attackers = [r for r, _ in _refs(args.agents, cands, doc, args.exact) if r.kind != "object"]
-    patient_refs = _refs(args.patients, cands, doc, args.exact)
+    patients = args.patients
+    if trig.family not in {"capture", "looting"}:
+        patients = patients + args.of_objects  # "the killing of the attorney general"
+    patient_refs = _refs(patients, cands, doc, args.exact)
     source_refs = [r for r, _ in _refs(args.sources, cands, doc) if r.kind != "object"]
     evidence = _evidence(sent, offset)
     materiel = False

@@ -231,6 +231,7 @@ class _Args:
         self.sources: list[Token] = []
         self.instruments: list[Token] = []
         self.objects: list[Token] = []  # what was captured / burned / stolen
+        self.of_objects: list[Token] = []  # "the killing of <X>", "the capture of <X>"
         self.exact: set[int] = set()  # tokens whose conjuncts belong to another role
 
 
@@ -270,6 +271,8 @@ def _prep_args(head: Token, args: _Args, nominal: bool) -> None:
             args.sources.extend(objs)
         elif (word == "of" and nominal) or word == "over":
             args.objects.extend(objs)
+            if word == "of":
+                args.of_objects.extend(objs)
 
 
 def trigger_args(trigger: Token, phrase_object: Token | None) -> _Args:
