@@ -80,6 +80,11 @@ def mentions(refs) -> set[str]:
         ),
         ("Police arrested 15 suspected militants in Niamey on Thursday.", "arrests"),
         (
+            "The Air Force bombed and strafed rebel positions near Perquin on Tuesday.",
+            "air-drone-strike",
+        ),
+        ("Helicopter gunships bombed villages in Morazan on Monday.", "air-drone-strike"),
+        (
             "Thousands of students demonstrated in Bamako on Friday against the junta.",
             "peaceful-protest",
         ),

@@ -60,6 +60,11 @@ RECIPROCAL_TRIGGERS = {"clash", "fight", "battle", "skirmish", "engage", "confro
 EXPLOSIVE_NOUNS = {"bomb", "dynamite", "explosive", "mine", "landmine", "ied", "car-bomb",
                    "carbomb", "device", "charge", "petard"}
 GRENADE_NOUNS = {"grenade"}
+# who or what drops bombs from the air ("the Air Force bombed", "bombed by helicopters")
+AIRCRAFT_WORDS = {
+    "air", "aircraft", "airplane", "airplanes", "plane", "planes", "helicopter", "helicopters",
+    "gunship", "gunships", "jet", "jets", "drone", "drones", "airstrike",
+}
 # explosives named without doubt ("device" and "charge" need a modifier to be one)
 BLAST_NOUNS = {"bomb", "dynamite", "explosive", "mine", "landmine", "ied", "car-bomb", "carbomb"}
 

@@ -98,6 +98,7 @@ def _refine_type(
     has_materiel: bool,
     reference: ReferenceData,
     instruments: tuple[str, ...] = (),
+    agent_words: tuple[str, ...] = (),
 ) -> str | None:
     words = {t.lower_ for t in sent} | {t.lemma_.lower() for t in sent}
     if family == "clash":
@@ -117,6 +118,8 @@ def _refine_type(
             return "armed-clash"
         return "attack"
     if family == "bombing":
+        if (set(instruments) | set(agent_words)) & en.AIRCRAFT_WORDS or "strafe" in words:
+            return "air-drone-strike"  # "the air force bombed and strafed the area"
         if "suicide" in words:
             return "suicide-bomb"
         if "grenade" in words:
@@ -209,6 +212,7 @@ def claim_from_trigger(
         materiel,
         reference,
         instruments,
+        tuple(t.lower_ for a in args.agents for t in a.subtree),
     )
     if event_type is None:
         return None, f"'{token.text}': no event type fits its arguments"
