@@ -66,7 +66,9 @@ AIRCRAFT_WORDS = {
     "gunship", "gunships", "jet", "jets", "drone", "drones", "airstrike",
 }
 # explosives named without doubt ("device" and "charge" need a modifier to be one)
-BLAST_NOUNS = {"bomb", "dynamite", "explosive", "mine", "landmine", "ied", "car-bomb", "carbomb"}
+BLAST_NOUNS = EXPLOSIVE_NOUNS - {"device", "charge", "petard"}
+# verbs of a sentence that reports no real event: a threat, a denial, a plan
+HEDGE_VERBS = {"threaten", "deny", "warn", "vow", "plan", "fear", "promise", "prevent"}
 
 # Verbs whose subject is the agent of a nominal trigger in their object: "launched an attack".
 LIGHT_VERBS = {

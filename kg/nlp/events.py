@@ -546,15 +546,12 @@ def _fold_bare(claims: list[EventClaim]) -> list[EventClaim]:
     return out
 
 
-_HEDGES = {"threaten", "deny", "warn", "vow", "plan", "fear", "promise", "prevent"}
-
-
 def _hedged(sent: Span) -> bool:
     """A sentence that reports no real event: a threat, a denial, a plan, a negation."""
     return any(
         t.dep_ == "neg"
         or (t.dep_ in {"aux", "auxpass"} and t.lower_ in en.IRREALIS_AUX)
-        or t.lemma_.lower() in _HEDGES
+        or t.lemma_.lower() in en.HEDGE_VERBS
         for t in sent
     )
 

@@ -310,7 +310,7 @@ def features(doc: Doc, cand: Candidate, context: dict[str, object]) -> list[str]
 
 _SPEECH = {"say", "state", "report", "announce", "add", "declare", "tell", "indicate", "note"}
 _RESPONSIBILITY = {"responsibility", "responsible", "blame", "accuse", "attribute", "claim"}
-_HEDGE = {"deny", "threaten", "warn", "plan", "vow", "fear", "prevent", "promise", "reject"}
+_HEDGE = en.HEDGE_VERBS | {"reject"}
 
 
 def _moods(sent: Span) -> frozenset[str]:
