@@ -437,3 +437,51 @@ def test_the_killing_of_someone_names_the_victim() -> None:
     )
     assert claim.type == "attack"
     assert any("Roberto Garcia Alvarado" in m for m in mentions(claim.victims))
+
+
+def test_the_killing_of_some_of_a_group_names_them_and_who_carried_it_out() -> None:
+    # the people counted, not the count; the examples after "including"; "carried out by"
+    claim = only(
+        extract(
+            "The bishop mourned the killing of four of his priests, including Father Miguel "
+            "Reyes, carried out by uniformed men in Usulutan on Sunday."
+        )
+    )
+    assert claim.type == "attack"
+    assert {"priests", "Miguel Reyes"} <= mentions(claim.victims)
+    assert "uniformed men" in mentions(claim.attackers)
+
+
+def test_a_wave_of_incidents_carried_out_by_a_group_is_no_incident_of_its_own() -> None:
+    extraction = extract(
+        "The authorities were surprised by the wave of kidnappings carried out by the ELN."
+    )
+    assert all(claim.trigger != "kidnappings" for claim in extraction.claims)
+
+
+def test_an_incident_told_without_a_trigger_comes_from_the_article_classifier() -> None:
+    # no verb or noun of the lexicon says what happened; the article classifier is sure of a
+    # bombing and the trained tagger finds its explosives
+    claim = only(
+        extract(
+            "Seven bank branch offices in Cali were shaken by explosives this morning, causing "
+            "heavy damage but no casualties. Over 30 kg of dynamite were used, the police said."
+        )
+    )
+    assert claim.type == "bombing"
+    assert claim.confidence < 0.5
+    assert {"explosives", "dynamite"} <= {lot.name for lot in claim.materiel}
+
+
+def test_the_arguments_of_a_nominal_trigger_reach_past_counts_and_participles() -> None:
+    from kg.nlp.extract import trigger_args
+    from kg.nlp.pipeline import load_pipeline
+
+    doc = load_pipeline(roles=False)(
+        "The bishop mourned the killing of four of his priests, including Father Miguel "
+        "Reyes, carried out by uniformed men in Usulutan on Sunday."
+    )
+    [killing] = [t for t in doc if t.lower_ == "killing"]
+    args = trigger_args(killing, None)
+    assert {"priests", "Reyes"} <= {t.text for t in args.of_objects}
+    assert "men" in {t.text for t in args.agents}

@@ -247,6 +247,18 @@ def _pobj(prep: Token) -> list[Token]:
     return [c for c in prep.children if c.dep_ in {"pobj", "pcomp"}]
 
 
+_QUANTIFIERS = {"some", "several", "many", "most", "all", "few", "dozens", "hundreds", "each"}
+
+
+def _partitive(tok: Token) -> Token:
+    """The people counted, not the count: "six of their members", "some of the hostages"."""
+    if tok.like_num or tok.lower_ in _QUANTIFIERS:
+        for prep in tok.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                return next(iter(_pobj(prep)), tok)
+    return tok
+
+
 def _prep_args(head: Token, args: _Args, nominal: bool) -> None:
     for child in head.children:
         if child.dep_ not in {"prep", "agent"}:
@@ -270,6 +282,7 @@ def _prep_args(head: Token, args: _Args, nominal: bool) -> None:
         elif word == "from":
             args.sources.extend(objs)
         elif (word == "of" and nominal) or word == "over":
+            objs = [_partitive(obj) for obj in objs]  # "the killing of six of their members"
             args.objects.extend(objs)
             if word == "of":
                 args.of_objects.extend(objs)
@@ -286,6 +299,21 @@ def trigger_args(trigger: Token, phrase_object: Token | None) -> _Args:
                 "NOUN",
             }:
                 args.agents.append(child)
+        # "the killing of six priests, including the rector, carried out by uniformed men":
+        # the parser hangs the examples and the participle on the trigger or on its object
+        for host in (trigger, *args.of_objects):
+            for child in list(host.children):
+                if child.dep_ == "prep" and child.lower_ == "including":
+                    args.of_objects.extend(_pobj(child))
+                elif (
+                    child.dep_ == "acl"
+                    and child.lemma_.lower() in en.LIGHT_VERBS
+                    # not "a wave of kidnappings carried out by ...": that sums incidents up
+                    and trigger.tag_ not in {"NNS", "NNPS"}
+                ):
+                    args.agents.extend(
+                        obj for c in child.children if c.dep_ == "agent" for obj in _pobj(c)
+                    )
         head = trigger.head
         if trigger.dep_ in {"dobj", "attr"} and head.lemma_ in en.LIGHT_VERBS:
             args.agents.extend(c for c in head.children if c.dep_ in {"nsubj", "agent"})

@@ -58,6 +58,8 @@ CATEGORY_TYPE = {
 # article reports no incident, unless a sentence says who did it to whom (then below
 # EXPLICIT_RELEVANT_THRESHOLD); at ADD_THRESHOLD an incident no trigger found is added.
 ADD_THRESHOLD = 0.5
+# incidents of no MUC-4 type that still are the article's attack: none is added beside them
+_ALSO_ATTACKS = {"armed-clash": "ATTACK", "air-drone-strike": "ATTACK", "shelling": "ATTACK"}
 RELEVANT_THRESHOLD = 0.35
 EXPLICIT_RELEVANT_THRESHOLD = 0.1
 
@@ -293,8 +295,7 @@ def gate_by_categories(
         if TRAINED_TYPES.get(claim.type) is not None and relevant < threshold:
             continue
         kept.append(claim)
-    present = {TRAINED_TYPES.get(c.type, "ATTACK" if c.type == "armed-clash" else None)
-               for c in kept} - {None}
+    present = {TRAINED_TYPES.get(c.type, _ALSO_ATTACKS.get(c.type)) for c in kept} - {None}
     if relevant >= RELEVANT_THRESHOLD:
         wanted = [c for c in CATEGORY_TYPE if scores.get(c, 0.0) >= ADD_THRESHOLD]
         if present or relevant < ADD_THRESHOLD:
