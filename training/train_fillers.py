@@ -190,7 +190,12 @@ def main() -> None:
     rows = [row for article_rows, _ in per_article for row in article_rows]
     labels = np.concatenate([article_labels for _, article_labels in per_article])
     print(f"{len(rows)} candidates, {int((labels > 0).sum())} role fillers")
-    options = {"seed": seed, "rate": fill["rate"], "positive_weight": fill["positive_weight"]}
+    options = {
+        "seed": seed,
+        "rate": fill["rate"],
+        "l2": fill["l2"],
+        "positive_weight": fill["positive_weight"],
+    }
     # thresholds from out-of-fold probabilities over every article (k folds of articles):
     # one held-out slice is too small, its choice swings from one seed to the next
     folds = fill["folds"]
