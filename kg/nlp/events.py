@@ -468,9 +468,9 @@ def _with_trained_roles(
     fillers = role_fillers(doc, token_starts)
 
     def make_claim(event_type: str) -> EventClaim | None:
-        """An event the article reports with no trigger the rules know: its fillers' sentence."""
-        # the article classifier is sure of an incident the triggers missed ("bank offices
-        # were shaken by explosives"): it is told where the fillers are thickest
+        """An event the article reports with no trigger the rules know ("bank offices were
+        shaken by explosives"): a claim on the sentence with the most role fillers, whatever
+        their roles, since the article classifier already vouches for the incident."""
         counts: dict[int, int] = {}
         for filler in fillers:
             counts[filler.sentence] = counts.get(filler.sentence, 0) + 1

@@ -58,10 +58,10 @@ CATEGORY_TYPE = {
 # article reports no incident, unless a sentence says who did it to whom (then below
 # EXPLICIT_RELEVANT_THRESHOLD); at ADD_THRESHOLD an incident no trigger found is added.
 ADD_THRESHOLD = 0.5
-# incidents of no MUC-4 type that still are the article's attack: none is added beside them
-_ALSO_ATTACKS = {"armed-clash": "ATTACK", "air-drone-strike": "ATTACK", "shelling": "ATTACK"}
 RELEVANT_THRESHOLD = 0.35
 EXPLICIT_RELEVANT_THRESHOLD = 0.1
+# incidents of no MUC-4 type that still are the article's attack: none is added beside them
+_ALSO_ATTACKS = {"armed-clash": "ATTACK", "air-drone-strike": "ATTACK", "shelling": "ATTACK"}
 
 RULE_ATTACKER_KINDS = {"organization", "group"}
 _SHOOTING = {"attack", "armed-clash", "abduction", "robbery"}
