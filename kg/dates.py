@@ -248,6 +248,13 @@ _AGENCY_LINE = re.compile(
 )
 
 
+# "DAKAR (Reuters) -", "MAIDUGURI, Nigeria (AP) —": a wire date line that gives no date
+_UNDATED_AGENCY_LINE = re.compile(
+    r"^\s*(?P<place>[A-Z][A-Z.'\- ]{1,40}?(?:,\s*[A-Z][A-Za-z.'\- ]{1,30}?)?)\s*"
+    r"\((?P<source>[^)]{1,40})\)\s*(?:--|—|–|-)\s*"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Dateline:
     date: dt.date | None
@@ -266,4 +273,7 @@ def parse_dateline(text: str, published: dt.date | None = None) -> Dateline | No
         resolved = parse_date(match["date"], published)
         place = " ".join(match["place"].split())
         return Dateline(resolved.value if resolved else None, place, match["source"], match.end())
+    if match := _UNDATED_AGENCY_LINE.match(head):
+        place = " ".join(match["place"].split())
+        return Dateline(None, place, match["source"], match.end())
     return None

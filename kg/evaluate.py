@@ -91,7 +91,14 @@ def run_scorer(
     return json.loads(json.dumps(result, default=str)), buffer.getvalue()
 
 
-def predict(gold: Path, output: Path, *, model: str | None = None, claims: bool = True) -> int:
+def predict(
+    gold: Path,
+    output: Path,
+    *,
+    model: str | None = None,
+    claims: bool = True,
+    view: str = "native",
+) -> int:
     """Build the gold articles into a temporary store and export their events as events-jsonl.
 
     ``claims=True`` exports what each article says (``kg export --claims``); ``False`` exports
@@ -105,12 +112,23 @@ def predict(gold: Path, output: Path, *, model: str | None = None, claims: bool 
     try:
         store = GraphStore(folder / "store")
         build([gold], store, model=model, rebuild=True, validate=False)
-        count = write_events_jsonl(store, output, claims=claims)
+        count = write_events_jsonl(store, output, claims=claims, view=view)
         del store  # the on-disk store closes when it is collected
     finally:
         gc.collect()
         shutil.rmtree(folder, ignore_errors=True)
     return count
+
+
+def view_for(gold: Path) -> str:
+    """The codebook view a gold file is coded under: MUC-4's for the MUC-4 sets (named
+    victims only, no army-versus-guerrilla clashes), the graph's native one for the rest."""
+    datasets = set()
+    with gold.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                datasets.add(json.loads(line).get("dataset"))
+    return "muc4" if datasets == {"muc4"} else "native"
 
 
 def evaluate(
@@ -122,6 +140,7 @@ def evaluate(
     model: str | None = None,
     extra: Sequence[str] = (),
     claims: bool = True,
+    view: str | None = None,
 ) -> Evaluation:
     """Run the pipeline over the articles of ``gold_path`` and score what it extracted."""
     gold = Path(gold_path)
@@ -130,10 +149,11 @@ def evaluate(
     if mode is not None and mode not in MODES:
         raise InputError(str(gold), f"unknown mode {mode!r} (use one of {', '.join(MODES)})")
     scorer_path = find_scorer(scorer)
+    view = view or view_for(gold)
     keep = predictions is not None
     with tempfile.TemporaryDirectory(prefix="kg-evaluate-pred-") as folder:
         output = Path(predictions) if predictions is not None else Path(folder) / "events.jsonl"
-        count = predict(gold, output, model=model, claims=claims)
+        count = predict(gold, output, model=model, claims=claims, view=view)
         scores, report = run_scorer(scorer_path, gold, output, mode, extra)
     return Evaluation(
         scores.get("mode", mode or "?"), scores, report, output if keep else None, count

@@ -37,6 +37,15 @@ COMPATIBLE_TYPES = [
     {"attack", "armed-clash"},
     {"bombing", "remote-explosive", "suicide-bomb", "grenade"},
 ]
+# Types that outlets use for one incident at one place: one calls the raid an attack, another
+# a battle, a third the kidnapping it ended in. Compatible only when the place is shared.
+SAME_PLACE_TYPES = [
+    {"attack", "armed-clash", "abduction", "bombing", "remote-explosive", "suicide-bomb",
+     "grenade", "arson", "looting-property-destruction"},
+    {"peaceful-protest", "protest-with-intervention", "excessive-force-against-protesters",
+     "violent-demonstration", "mob-violence"},
+    {"air-drone-strike", "shelling"},
+]
 ORIGIN_RANK = {"FromText": 0, "FromDateline": 1, "FromPublication": 2, "FromCoreferentArticle": 3}
 
 
@@ -113,7 +122,8 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
     sign of identity: the same place, or the same targets as well as the same attackers. One
     group commits many attacks on a day; its name and a date alone do not make two reports one.
     """
-    if not _types_compatible(a["type"], b["type"]):
+    strict_types = _types_compatible(a["type"], b["type"])
+    if not strict_types and not any({a["type"], b["type"]} <= g for g in SAME_PLACE_TYPES):
         return MatchResult(0.0, (), "type")
     if {s["doc_id"] for s in a["sources"]} & {s["doc_id"] for s in b["sources"]}:
         return MatchResult(0.0, (), "same article")
@@ -160,6 +170,12 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
         score += WEIGHTS["date"]
     else:
         score += WEIGHTS["date"] * 0.5  # an undated report can match a dated one
+    if not strict_types and "place" not in matched:
+        return MatchResult(score, tuple(matched), "types differ and no place in common")
+    if "place" in matched and "actors" not in matched:
+        # Outlets name the sides differently ("gunmen", "jihadists", none at all); one town,
+        # one kind of violence and days that meet make one incident all the same.
+        return MatchResult(round(max(score, MERGE_THRESHOLD), 3), tuple(matched))
     if "actors" not in matched:
         return MatchResult(score, tuple(matched), "no participant in common")
     if "place" not in matched and not same_sides:
@@ -209,7 +225,46 @@ def candidate_pairs(claims: list[dict[str, Any]]) -> set[tuple[str, str]]:
         for other in by_actor[(family, key)]:
             if other != claim_id:
                 pairs.add((min(claim_id, other), max(claim_id, other)))
+    by_place: dict[tuple[str, str], list[str]] = defaultdict(list)
+    by_cell: dict[tuple[str, int, int], list[str]] = defaultdict(list)
+    for claim in claims:
+        family = _place_family(claim["type"])
+        keys, cell = _place_keys(claim)
+        for key in keys:
+            by_place[(family, key)].append(claim["id"])
+        if cell is not None:
+            by_cell[(family, *cell)].append(claim["id"])
+    for ids in by_place.values():
+        ordered = sorted(set(ids))
+        for i, left in enumerate(ordered):
+            for right in ordered[i + 1 :]:
+                pairs.add((left, right))
+    # two points within NEAR_KM lie in the same half-degree cell or in neighbouring ones
+    for (family, row, col), ids in by_cell.items():
+        for d_row in (-1, 0, 1):
+            for d_col in (-1, 0, 1):
+                for other in by_cell.get((family, row + d_row, col + d_col), ()):
+                    for claim_id in ids:
+                        if other != claim_id:
+                            pairs.add((min(claim_id, other), max(claim_id, other)))
     return pairs
+
+
+def _place_family(event_type: str) -> str:
+    return next((min(g) for g in SAME_PLACE_TYPES if event_type in g), event_type)
+
+
+def _place_keys(claim: dict[str, Any]) -> tuple[set[str], tuple[int, int] | None]:
+    """Blocking keys of a town-level place: its node and its anchor, and its half-degree
+    grid cell (neighbouring cells are compared too)."""
+    place = claim["location"]
+    if not place or (place.get("precision") or 3) > 2:
+        return set(), None
+    keys = {k for k in (place.get("id"), place.get("anchor")) if k}
+    cell = None
+    if place.get("lat") is not None and place.get("lon") is not None:
+        cell = (int(place["lat"] // 0.5), int(place["lon"] // 0.5))
+    return keys, cell
 
 
 def cluster_claims(claims: list[dict[str, Any]]) -> list[Cluster]:
@@ -446,6 +501,11 @@ def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> No
         )
     for name in sorted(disagreements):
         graph.add((node, CE.disagreement, Literal(name)))
+    # an older incident recalled by every source, or outside MUC-4's scope in every source
+    if all(c.get("optional") for c in claims):
+        graph.add((node, CE.background, Literal(True)))
+    if all(c.get("_muc_excluded") for c in claims):
+        graph.add((node, CE.mucExcluded, Literal(True)))
 
 
 def _previous_assignment(store: GraphStore) -> dict[str, str]:

@@ -139,12 +139,15 @@ class EventClaim:
     targets: tuple[ActorRef, ...] = ()
     victims: tuple[ActorRef, ...] = ()
     materiel: tuple[MaterielLot, ...] = ()
-    weapons_used: tuple[ActorRef, ...] = ()  # instruments named without a model ("dynamite")
     place: PlaceRef | None = None
     date: DateValue | None = None
     fatalities: int | None = None
     parent_key: str | None = None  # a capture inside a clash points at the clash
     confidence: float = 0.5
+    background: bool = False  # an older incident the article recalls, not the one it reports
+    # the MUC-4 relevance model finds no MUC-4 incident in the article: the MUC view leaves
+    # the claim out, the graph keeps it (ACLED's codebook is wider)
+    muc_excluded: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,3 +158,6 @@ class Extraction:
     claims: tuple[EventClaim, ...]
     uncoded: tuple[str, ...] = field(default=())  # trigger sentences dropped, with the reason
     actor_mentions: tuple[ActorRef, ...] = field(default=())  # every actor named in the article
+    # every place and nationality the article names, in order ("Mali", "Malian", "Mopti"):
+    # the context that decides between homonyms and gives unplaced events a country
+    place_names: tuple[str, ...] = field(default=())

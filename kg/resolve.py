@@ -7,8 +7,10 @@ filled in. It knows nothing of spaCy or RDF.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
+from kg.assemble import assemble
 from kg.gazetteer import Gazetteer, Place
 from kg.records import (
     AFFILIATE_NOTE,
@@ -225,7 +227,14 @@ def resolve_extraction(
 ) -> Extraction:
     article = extraction.article
     linker = ActorLinker(reference)
-    fallback_country = _dateline_country(article, gazetteer)
+    dateline = _dateline_country(article, gazetteer)
+    fallback_country = context_country(
+        (*_capitalised_names(article.title or ""), *_capitalised_names(article.text)),
+        gazetteer,
+        reference,
+        extraction.place_names,
+        dateline=dateline,
+    )
     resolved: list[EventClaim] = []
     for claim in extraction.claims:
         place: PlaceRef | None
@@ -254,7 +263,83 @@ def resolve_extraction(
             )
         )
     resolved = _inherit_from_parents(resolved, linker)
-    return replace(extraction, claims=tuple(resolved))
+    return assemble(
+        replace(extraction, claims=tuple(resolved)),
+        reference,
+        fallback_country=fallback_country,
+        country_named=lambda text: _country_named(text, gazetteer, reference),
+    )
+
+
+def _country_named(text: str, gazetteer: Gazetteer, reference: ReferenceData) -> str | None:
+    """The country a phrase names by name or nationality ("Nigerian troops" -> NG)."""
+    for name in _capitalised_names(text):
+        country = gazetteer.lookup(name, levels=("country",))
+        if country:
+            return country[0].country_code
+        if demonym := reference.country_of_demonym(name):
+            found = gazetteer.country(demonym)
+            if found:
+                return found.country_code
+    return None
+
+
+_CAPITALISED = re.compile(r"[A-Z][\w'’.-]*(?:[ -](?:[A-Z][\w'’.-]*|d'\w+|of|du|de))*")
+
+
+def _capitalised_names(text: str) -> list[str]:
+    """Runs of capitalised words ("Burkina Faso", "Malian", "Côte d'Ivoire"), and each word
+    of a run, as candidate country names and nationalities."""
+    out: list[str] = []
+    for match in _CAPITALISED.finditer(text):
+        run = match.group(0).rstrip(".'’-")
+        out.append(run)
+        words = run.split()
+        if len(words) > 1:
+            out.extend(w.rstrip(".'’-") for w in words if w[:1].isupper())
+    return out
+
+
+def context_country(
+    names: tuple[str, ...],
+    gazetteer: Gazetteer,
+    reference: ReferenceData,
+    places: tuple[str, ...] = (),
+    *,
+    dateline: str | None = None,
+) -> str | None:
+    """The country an article is about, from the countries and nationalities it names.
+
+    ``names`` are candidate strings in text order: a country named outright counts twice, a
+    nationality ("Malian") once. ``places`` (the parse's place names) count once each when
+    they name a province or town of one country only; the date line's country counts as a
+    country named once. The first named wins a tie, as the lead says where the story is.
+    """
+    votes: dict[str, float] = {}
+    first: dict[str, int] = {}
+
+    def vote(code: str | None, weight: float, position: int) -> None:
+        if code:
+            votes[code] = votes.get(code, 0.0) + weight
+            first.setdefault(code, position)
+
+    vote(dateline, 2.0, -1)  # where the report was filed: a country named once
+    for position, name in enumerate(names):
+        if len(name) < 4 and not name.isupper():
+            continue
+        country = gazetteer.lookup(name, levels=("country",))
+        if country:
+            vote(country[0].country_code, 2.0, position)
+        elif demonym := reference.country_of_demonym(name):
+            found = gazetteer.country(demonym)
+            vote(found.country_code if found else None, 1.0, position)
+    for position, name in enumerate(places, start=len(names)):
+        found = gazetteer.lookup(name, levels=("admin1", "admin2", "locality"))
+        if found and len({p.country_code for p in found}) == 1:
+            vote(found[0].country_code, 1.0, position)
+    if not votes:
+        return None
+    return min(votes, key=lambda c: (-votes[c], first[c]))
 
 
 def _inherit_from_parents(claims: list[EventClaim], linker: ActorLinker) -> list[EventClaim]:

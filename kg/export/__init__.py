@@ -43,7 +43,9 @@ def counted(fmt: str) -> str:
     return "records"  # one per event
 
 
-def export(store: GraphStore, fmt: str, output: Path, *, claims: bool = False) -> int:
+def export(
+    store: GraphStore, fmt: str, output: Path, *, claims: bool = False, view: str = "native"
+) -> int:
     """Write the store in ``fmt`` to ``output``; returns the number of triples, events or
     edges (see :func:`counted`)."""
     if fmt in RDF_FORMATS:
@@ -53,7 +55,7 @@ def export(store: GraphStore, fmt: str, output: Path, *, claims: bool = False) -
     if fmt == "events-jsonl":
         from kg.export.events import write_events_jsonl
 
-        return write_events_jsonl(store, output, claims=claims)
+        return write_events_jsonl(store, output, claims=claims, view=view)
     if fmt == "csv":
         from kg.export.tables import write_csv
 

@@ -28,7 +28,7 @@ EVENTS = (
     PREFIXES
     + """
 SELECT ?e ?type ?date ?earliest ?latest ?origin ?tprec ?conf ?fat ?prec ?parent ?parentType ?place
-       ?cc
+       ?cc ?bg ?muc
 WHERE {
   ?e a ?class ; ce:eventType ?t .
   BIND(STRAFTER(STR(?t), "/event-type/") AS ?type)
@@ -40,6 +40,8 @@ WHERE {
   OPTIONAL { ?e ce:timePrecision ?tprec }
   OPTIONAL { ?e sem:hasPlace/ce:countryCode ?cc }
   OPTIONAL { ?e ce:fatalities ?fat }
+  OPTIONAL { ?e ce:background ?bg }
+  OPTIONAL { ?e ce:mucExcluded ?muc }
   OPTIONAL { ?e ce:geoPrecision ?prec }
   OPTIONAL { ?e sem:hasPlace ?place }
   OPTIONAL { ?e ce:subEventOf ?parent . ?parent ce:eventType ?pt .
@@ -188,6 +190,8 @@ def collect_events(store: GraphStore, *, claims: bool = False) -> list[dict[str,
             "unnamed_victims": [],
             "weapons": [],
             "fatalities": int(_value(row["fat"])) if row["fat"] is not None else None,
+            "optional": _value(row["bg"]) == "true",
+            "_muc_excluded": _value(row["muc"]) == "true",
             "sources": [],
         }
     for row in _rows(store, SOURCES, event_class):
@@ -334,8 +338,13 @@ def public(event: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def write_events_jsonl(store: GraphStore, output: Path, *, claims: bool = False) -> int:
-    events = [public(e) for e in collect_events(store, claims=claims)]
+def write_events_jsonl(
+    store: GraphStore, output: Path, *, claims: bool = False, view: str = "native"
+) -> int:
+    """Write the events as JSON Lines under a codebook view (``kg.export.muc4``)."""
+    from kg.export.muc4 import apply_view
+
+    events = [public(e) for e in apply_view(collect_events(store, claims=claims), view)]
     events.sort(key=lambda e: (e["sources"][0]["doc_id"] if e["sources"] else "", e["id"]))
     with output.open("w", encoding="utf-8") as handle:
         for event in events:

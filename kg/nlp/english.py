@@ -128,3 +128,62 @@ PLACE_CLASS_NOUNS = {
 
 FATALITY_VERBS = {"kill", "die", "murder", "slay", "massacre", "execute", "behead", "assassinate"}
 FATALITY_NOUNS = {"death", "dead", "fatality", "casualty", "body", "corpse"}
+
+# -- article-level assembly (kg/assemble.py) ---------------------------------------------------
+import re as _re  # noqa: E402
+
+# A sentence that recalls an older incident rather than telling the article's own.
+BACKGROUND_CUES = _re.compile(
+    r"\b(?:last|previous|past) (?:year|month|years|months|december|january|february|march"
+    r"|april|may|june|july|august|september|october|november)\b"
+    r"|\bin (?:19|20)\d\d\b|\bsince (?:19|20)\d\d\b|\bearlier this (?:year|month)\b"
+    r"|\bin recent (?:years|months|weeks)\b|\bpreviously\b|\bin a (?:similar|separate|previous)"
+    r"|\b(?:a|an) (?:similar|separate|earlier|previous) (?:attack|incident|raid|ambush)\b"
+    r"|\bthe deadliest\b|\bhas (?:since )?(?:killed|claimed|displaced)\b"
+    r"|\bhave (?:since )?(?:killed|claimed|displaced)\b|\bcame (?:days|weeks|a day|a week) after\b"
+    r"|\bcomes (?:days|weeks|a day|a week) after\b",
+    _re.IGNORECASE,
+)
+# A sentence that sums up a conflict ("the insurgency has killed thousands"): no incident.
+GENERIC_CUES = _re.compile(
+    r"\b(?:thousands|hundreds of thousands|millions|tens of thousands)\b"
+    r"|\b(?:has|have|had) (?:since )?(?:killed|claimed|displaced|left)\b"
+    r"|\bsince (?:19|20)\d\d\b|\bin recent (?:years|months)\b",
+    _re.IGNORECASE,
+)
+SUICIDE_CUES = _re.compile(r"\bsuicide\b|\bblew (?:himself|herself|themselves) up\b", _re.I)
+REMOTE_EXPLOSIVE_CUES = _re.compile(
+    r"\bIEDs?\b|\bimprovised explosive|\broadside (?:bomb|device|explosive)|\blandmines?\b"
+    r"|\bmines?\b(?! (?:workers|site|company))|\bexplosive devices?\b|\bcar bomb"
+    r"|\bvehicle[- ]borne\b|\bhit an? (?:explosive|device|mine)\b",
+    _re.IGNORECASE,
+)
+GRENADE_CUES = _re.compile(r"\bgrenades?\b", _re.IGNORECASE)
+RIOT_CUES = _re.compile(
+    r"\b(?:burn(?:ed|t|ing)?|torch(?:ed|ing)?|set (?:fire|ablaze)|loot(?:ed|ing)?"
+    r"|ransack(?:ed|ing)?|vandali[sz](?:ed|ing)|stones?|rocks?|barricad(?:e|es|ed|ing)"
+    r"|tyres|tires|clash(?:ed|es)? with (?:police|security)|riot(?:s|ers|ing)?|violent)\b",
+    _re.IGNORECASE,
+)
+# Head words naming a country's forces ("Burkinabe soldiers", "the army", "gendarmes").
+MILITARY_WORDS = {
+    "soldier", "soldiers", "troop", "troops", "army", "military", "forces", "force",
+    "servicemen", "serviceman", "paratrooper", "paratroopers", "detachment", "battalion",
+    "regiment", "garrison", "marine", "marines", "airmen", "sailors", "personnel",
+}
+POLICE_WORDS = {
+    "police", "policeman", "policemen", "gendarme", "gendarmes", "gendarmerie", "officer",
+    "officers", "constable", "constables",
+}
+
+# Triggers whose patients are people harmed (victims), not places or forces attacked.
+HARM_VERBS = FATALITY_VERBS | {"wound", "injure", "kidnap", "abduct", "shoot", "stab", "maim"}
+HARM_NOUNS = {"killing", "murder", "assassination", "massacre", "kidnapping", "abduction"}
+# Adjectives a place phrase may open with: "the northern city of Djibo", "in rural Mopti".
+PLACE_ADJECTIVES = {
+    "northern", "southern", "eastern", "western", "central", "north", "south", "east", "west",
+    "northeastern", "northwestern", "southeastern", "southwestern", "north-eastern",
+    "north-western", "south-eastern", "south-western", "rural", "remote", "restive",
+    "troubled", "volatile", "neighbouring", "neighboring", "border", "far", "nearby",
+    "small", "local", "mining", "frontier", "lawless",
+}

@@ -218,13 +218,17 @@ def claim_from_trigger(
         return None, f"'{token.text}': no event type fits its arguments"
     targets: list[ActorRef] = []
     victims: list[ActorRef] = []
+    # people a killing, a wounding or a kidnapping struck are its victims, named or not
+    harms = token.lemma_.lower() in en.HARM_VERBS or token.lemma_.lower() in en.HARM_NOUNS
     for ref, tok in patient_refs:
         if event_type == "materiel-capture":
             continue
         if ref.kind == "person":
             victims.append(ref)
-        elif ref.kind == "group" and _is_civilian(tok):
+        elif ref.kind in {"group", "object"} and _is_civilian(tok):
             victims.append(replace(ref, kind="group"))
+        elif ref.kind == "group" and harms:
+            victims.append(ref)
         else:
             targets.append(ref)
     if event_type == "materiel-capture":
@@ -443,7 +447,8 @@ def extract_article(doc: Doc, article: Article, reference: ReferenceData) -> Ext
     if has_roles(doc):
         claims = _with_trained_roles(claims, doc, article, reference)
     mentions = tuple(c.ref(doc) for c in cands if c.kind in {"organization", "group"})
-    return Extraction(article, tuple(claims), tuple(uncoded), mentions)
+    places = tuple(_text(e) for e in doc.ents if e.label_ in {"GPE", "LOC", "NORP"})
+    return Extraction(article, tuple(claims), tuple(uncoded), mentions, places)
 
 
 def _sentence_layout(doc: Doc) -> tuple[list[Span], list[int], list[int]]:
@@ -491,10 +496,15 @@ def _with_trained_roles(
             confidence=0.4,
         )
 
-    claims = gate_by_categories(claims, doc, article, make_claim)
+    claims, excluded = gate_by_categories(claims, doc, article, make_claim)
     claims = _merge_same_type(claims)
-    return _share_organisation(
+    kept = _share_organisation(
         _fold_bare(apply_roles(claims, fillers, char_starts, paragraph_of, reference))
+    )
+    if not excluded:
+        return kept
+    return kept + apply_roles(
+        _merge_same_type(excluded), fillers, char_starts, paragraph_of, reference
     )
 
 

@@ -474,7 +474,7 @@ def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
             i += 1
         elif not words and low in en.LOCATION_RELATIONS:
             relation = en.LOCATION_RELATIONS[low]
-        elif not words and low in {"the", "in"}:
+        elif not words and (low in {"the", "in"} or low in en.PLACE_ADJECTIVES):
             pass
         elif (
             not words

@@ -240,8 +240,11 @@ def apply_roles(
             continue
         mine = assigned[index]
         attackers = [a for a in claim.attackers if a.kind in RULE_ATTACKER_KINDS]
-        targets: list[ActorRef] = []
-        victims: list[ActorRef] = []
+        # the parse's reading of who was hit stays for the sides and the unnamed people
+        # harmed ("killed 12 soldiers"); physical targets and named victims are the trained
+        # component's call
+        targets = [t for t in claim.targets if t.kind in RULE_ATTACKER_KINDS or not mine]
+        victims = [v for v in claim.victims if v.kind == "group" or not mine]
         # instruments are the trained component's call too: a weapon named in the sentence
         # is not always one that was used
         lots: list[MaterielLot] = []
@@ -280,19 +283,25 @@ def gate_by_categories(
     doc: Doc,
     article: Article,
     make_claim: Callable[[str], EventClaim | None],
-) -> list[EventClaim]:
-    """Veto the incidents of an article that reports none; add the one no trigger found."""
+) -> tuple[list[EventClaim], list[EventClaim]]:
+    """Veto the incidents of an article that reports none; add the one no trigger found.
+
+    Returns the kept claims and the vetoed ones (marked ``muc_excluded``)."""
     scores = category_scores(doc)
     if not scores:
         return claims
     relevant = scores.get("RELEVANT", 1.0)
     kept: list[EventClaim] = []
+    excluded: list[EventClaim] = []
     for claim in claims:
         # the article-level verdict only vetoes, and a sentence that says who did it to whom
-        # needs a clearer verdict against it; a trigger's own reading gives the type
+        # needs a clearer verdict against it; a trigger's own reading gives the type. The
+        # verdict is MUC-4's (its codebook leaves army-versus-guerrilla fighting out), so a
+        # vetoed claim is kept, marked for the MUC view to leave out.
         explicit = bool(claim.attackers) and bool(claim.targets or claim.victims)
         threshold = EXPLICIT_RELEVANT_THRESHOLD if explicit else RELEVANT_THRESHOLD
         if TRAINED_TYPES.get(claim.type) is not None and relevant < threshold:
+            excluded.append(replace(claim, muc_excluded=True))
             continue
         kept.append(claim)
     present = {TRAINED_TYPES.get(c.type, _ALSO_ATTACKS.get(c.type)) for c in kept} - {None}
@@ -305,4 +314,4 @@ def gate_by_categories(
                 added = make_claim(CATEGORY_TYPE[category])
                 if added is not None:
                     kept.append(added)
-    return kept
+    return kept, excluded

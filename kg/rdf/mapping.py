@@ -310,6 +310,10 @@ def claim_triples(
         graph.add((node, CE.fatalities, Literal(claim.fatalities, datatype=XSD.integer)))
     if claim.parent_key:
         graph.add((node, CE.subEventOf, iris.claim_iri(claim.doc_id, claim.parent_key)))
+    if claim.background:
+        graph.add((node, CE.background, Literal(True)))
+    if claim.muc_excluded:
+        graph.add((node, CE.mucExcluded, Literal(True)))
     return node
 
 

@@ -61,6 +61,7 @@ class CE(DefinedNamespace):
     associatedWith: URIRef
     attacker: URIRef
     attributionBasis: URIRef
+    background: URIRef
     branchOf: URIRef
     capturedBy: URIRef
     capturedFrom: URIRef
@@ -99,6 +100,7 @@ class CE(DefinedNamespace):
     materiel: URIRef
     materielRole: URIRef
     mention: URIRef
+    mucExcluded: URIRef
     mergeDecision: URIRef
     mergeScore: URIRef
     mergedClaim: URIRef

@@ -1,0 +1,480 @@
+"""Article-level assembly: sentence-level claims in, one incident frame per incident out.
+
+A wire story tells one incident over many sentences: the lead says who attacked where, a
+later paragraph gives the toll, a quote adds the date, and the closing paragraphs recall
+older attacks. The extractor reads each sentence on its own, so it hands over fragments.
+This stage, over resolved records only (no spaCy, no RDF), puts them back together:
+
+- claims that recall an older incident (dated well before the article's own incident, or
+  told in the words of background) are kept as their own events, marked ``background``;
+- the remaining claims of compatible types form one incident unless their places (both
+  town-level and apart) or their stated dates tell them apart; the frame combines what every
+  sentence says: the sides, the most precise place, the best date, the highest toll;
+- the frame is typed in ACLED's terms from what it combines: an armed group against state
+  forces is a battle, a bomb told as a suicide attack or an IED gets its sub-event type;
+- state forces named by a generic word ("soldiers", "the army") are the country's forces.
+
+Word lists come from a :class:`Lexicon` (English by default), so the rules stay
+language-neutral.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from kg.gazetteer import haversine_km
+from kg.records import ActorRef, DateOrigin, EventClaim, Extraction, MaterielLot, PlaceRef
+from kg.reference import ReferenceData, fold
+
+EXPLOSIONS = frozenset({"bombing", "remote-explosive", "suicide-bomb", "grenade"})
+# Types whose reports of one incident fold into one frame: a raid told as an attack, a
+# killing, an ambush, a bombing, a kidnapping and the torching of a market is one incident.
+VIOLENCE = frozenset(
+    {"attack", "armed-clash", "abduction", "arson", "looting-property-destruction", "robbery"}
+    | EXPLOSIONS
+)
+PROTESTS = frozenset(
+    {
+        "peaceful-protest",
+        "protest-with-intervention",
+        "excessive-force-against-protesters",
+        "violent-demonstration",
+        "mob-violence",
+    }
+)
+REMOTE = frozenset({"air-drone-strike", "shelling"})
+NEAR_KM = 25.0  # town-level places further apart than this are different incidents
+SAME_DAYS = 2  # stated dates this close may be one incident ("overnight", time zones)
+BACKGROUND_DAYS = 10  # a dated claim this long before the article's incident is background
+STATE_FORCE_TYPES = frozenset({"state-forces"})
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """The language-specific words the assembly reads, as data."""
+
+    background: re.Pattern[str]  # a sentence that recalls an older incident
+    generic: re.Pattern[str]  # a sentence that sums up a conflict, no incident
+    suicide: re.Pattern[str]
+    remote_explosive: re.Pattern[str]
+    grenade: re.Pattern[str]
+    military_words: frozenset[str]  # heads naming a country's armed forces
+    police_words: frozenset[str]  # heads naming its police or gendarmerie
+    armed_words: frozenset[str]  # heads naming armed people (either side of a battle)
+    civilian_words: frozenset[str]
+    protest_violence: re.Pattern[str]  # what makes a protest a riot
+
+
+def english_lexicon() -> Lexicon:
+    from kg.nlp import english as en
+
+    return Lexicon(
+        background=en.BACKGROUND_CUES,
+        generic=en.GENERIC_CUES,
+        suicide=en.SUICIDE_CUES,
+        remote_explosive=en.REMOTE_EXPLOSIVE_CUES,
+        grenade=en.GRENADE_CUES,
+        military_words=frozenset(en.MILITARY_WORDS),
+        police_words=frozenset(en.POLICE_WORDS),
+        armed_words=frozenset(en.ARMED_NOUNS),
+        civilian_words=frozenset(en.CIVILIAN_NOUNS),
+        protest_violence=en.RIOT_CUES,
+    )
+
+
+# -- what a claim says ------------------------------------------------------------------------
+def _text(claim: EventClaim) -> str:
+    return " ".join(e.sentence for e in claim.evidence)
+
+
+def _heads(ref: ActorRef) -> set[str]:
+    """The last word of each mention, singular-ish: "10 Burkinabe soldiers" -> "soldier"."""
+    heads = set()
+    for mention in ref.mentions:
+        words = fold(mention).split()
+        if words:
+            word = words[-1]
+            heads.add(word)
+            heads.add(word[:-1] if word.endswith("s") else word)
+    return heads
+
+
+def _force_kind(ref: ActorRef, reference: ReferenceData, lexicon: Lexicon) -> str | None:
+    """ "military" or "police" when the participant is a state force, else ``None``."""
+    actor = reference.actors.get(ref.actor_id or "")
+    if actor is not None:
+        if actor.type in STATE_FORCE_TYPES:
+            return "police" if actor.id.startswith("police-") else "military"
+        return None
+    heads = _heads(ref)
+    if heads & lexicon.police_words:
+        return "police"
+    if heads & lexicon.military_words:
+        return "military"
+    return None
+
+
+def _is_armed(ref: ActorRef, reference: ReferenceData, lexicon: Lexicon) -> bool:
+    """Whether the participant can fight: an armed group, a force, armed people."""
+    if ref.kind == "object":
+        return False
+    actor = reference.actors.get(ref.actor_id or "")
+    if actor is not None:
+        return actor.type not in {"civilians", "protesters", "rioters", "other"}
+    heads = _heads(ref)
+    if heads & lexicon.civilian_words:
+        return False
+    if ref.kind == "organization":
+        return True
+    return bool(heads & (lexicon.armed_words | lexicon.military_words | lexicon.police_words))
+
+
+# -- background -------------------------------------------------------------------------------
+def _anchor_date(claims: Sequence[EventClaim], extraction: Extraction) -> dt.date | None:
+    """The day the article's own incident happened, as far as the article tells it."""
+    for claim in claims:
+        if claim.date and claim.date.origin == DateOrigin.TEXT and claim.date.value:
+            reference = extraction.article.reference_date
+            if reference is None or (reference - claim.date.value).days <= BACKGROUND_DAYS:
+                return claim.date.value
+    return extraction.article.reference_date
+
+
+def is_background(
+    claim: EventClaim, anchor: dt.date | None, lexicon: Lexicon, *, lead: bool
+) -> bool:
+    """Whether the claim recalls an incident older than the one the article reports."""
+    if lead:
+        return False
+    date = claim.date
+    if anchor and date and date.origin == DateOrigin.TEXT and date.value:
+        if (anchor - date.value).days > BACKGROUND_DAYS:
+            return True
+        if abs((anchor - date.value).days) <= SAME_DAYS:
+            return False
+    return bool(lexicon.background.search(_text(claim)))
+
+
+# -- one incident or two ----------------------------------------------------------------------
+def _family(event_type: str) -> str:
+    if event_type in VIOLENCE:
+        return "violence"
+    if event_type in PROTESTS:
+        return "protest"
+    if event_type in REMOTE:
+        return "remote"
+    return event_type
+
+
+def _town(place: PlaceRef | None) -> bool:
+    """A town-level place: resolved at precision 1-2, or a named place the gazetteer lacks
+    (a village, most often)."""
+    if place is None:
+        return False
+    if place.precision is None:
+        return bool(place.name) and place.place_key is None and place.anchor_key is None
+    return place.precision <= 2
+
+
+def places_apart(a: PlaceRef | None, b: PlaceRef | None) -> bool:
+    """Two town-level places that are not the same place nor near each other."""
+    if not (_town(a) and _town(b)):
+        return False
+    assert a is not None and b is not None
+    if a.anchor_key and a.anchor_key == b.anchor_key:
+        return False
+    if fold(a.name) == fold(b.name):
+        return False
+    if None not in (a.lat, a.lon, b.lat, b.lon):
+        return haversine_km(a.lat, a.lon, b.lat, b.lon) > NEAR_KM  # type: ignore[arg-type]
+    return True
+
+
+def dates_apart(a: EventClaim, b: EventClaim) -> bool:
+    if not (a.date and b.date and a.date.value and b.date.value):
+        return False
+    if a.date.origin != DateOrigin.TEXT or b.date.origin != DateOrigin.TEXT:
+        return False
+    return abs((a.date.value - b.date.value).days) > SAME_DAYS
+
+
+def _joinable(frame: EventClaim, claim: EventClaim, protest_article: bool) -> bool:
+    fam_a, fam_b = _family(frame.type), _family(claim.type)
+    if fam_a != fam_b:
+        # fire and looting during a protest are the protest turning violent
+        riot_parts = {"arson", "looting-property-destruction", "attack"}
+        if not (protest_article and {fam_a, fam_b} == {"protest", "violence"}):
+            return False
+        other = claim if fam_b == "violence" else frame
+        if other.type not in riot_parts or other.attackers and not _protesters(other):
+            return False
+    if fam_a not in {"violence", "protest", "remote"} and frame.type != claim.type:
+        return False
+    if frame.type in {"materiel-capture", "arrests"}:
+        return False
+    return not places_apart(frame.place, claim.place) and not dates_apart(frame, claim)
+
+
+def _protesters(claim: EventClaim) -> bool:
+    return any(
+        {"protester", "demonstrator", "rioter", "youth", "crowd", "mob"} & _heads(a)
+        for a in claim.attackers
+    )
+
+
+# -- combining --------------------------------------------------------------------------------
+def _keys(ref: ActorRef) -> set[str]:
+    keys = {fold(m) for m in ref.mentions}
+    if ref.actor_id:
+        keys.add("id:" + ref.actor_id)
+    return keys
+
+
+def merge_refs(a: Iterable[ActorRef], b: Iterable[ActorRef]) -> tuple[ActorRef, ...]:
+    out = list(a)
+    for ref in b:
+        for index, existing in enumerate(out):
+            if _keys(ref) & _keys(existing) and ref.kind == existing.kind:
+                out[index] = replace(
+                    existing,
+                    mentions=tuple(dict.fromkeys(existing.mentions + ref.mentions)),
+                    actor_id=existing.actor_id or ref.actor_id,
+                    basis=existing.basis if existing.basis is None else ref.basis,
+                )
+                break
+        else:
+            out.append(ref)
+    return tuple(out)
+
+
+def _merge_lots(a: Iterable[MaterielLot], b: Iterable[MaterielLot]) -> tuple[MaterielLot, ...]:
+    lots: dict[tuple[str, str], MaterielLot] = {}
+    for lot in (*a, *b):
+        key = (lot.model_id or fold(lot.name), lot.role)
+        old = lots.get(key)
+        lots[key] = (
+            lot
+            if old is None
+            else replace(
+                old,
+                mentions=tuple(dict.fromkeys(old.mentions + lot.mentions)),
+                origin=old.origin or lot.origin,
+                origin_basis=old.origin_basis or lot.origin_basis,
+                quantity=old.quantity or lot.quantity,
+            )
+        )
+    return tuple(lots.values())
+
+
+def _better_place(a: PlaceRef | None, b: PlaceRef | None) -> PlaceRef | None:
+    if a is None or b is None:
+        return a or b
+
+    def rank(p: PlaceRef) -> tuple[int, int]:
+        return (p.precision or 4, 0 if p.place_key else 1)
+
+    return b if rank(b) < rank(a) else a
+
+
+def _better_date(frame: EventClaim, claim: EventClaim) -> EventClaim:
+    a, b = frame.date, claim.date
+    if b is None or b.value is None:
+        return frame
+    if a is None or a.value is None:
+        return replace(frame, date=b)
+    if a.origin != DateOrigin.TEXT and b.origin == DateOrigin.TEXT:
+        return replace(frame, date=b)
+    return frame
+
+
+def combine(frame: EventClaim, claim: EventClaim) -> EventClaim:
+    """One frame from two reports of one incident: everything each says, the best of each."""
+    merged = replace(
+        frame,
+        evidence=frame.evidence + tuple(e for e in claim.evidence if e not in frame.evidence),
+        attackers=merge_refs(frame.attackers, claim.attackers),
+        targets=merge_refs(frame.targets, claim.targets),
+        victims=merge_refs(frame.victims, claim.victims),
+        materiel=_merge_lots(frame.materiel, claim.materiel),
+        place=_better_place(frame.place, claim.place),
+        fatalities=max(
+            (f for f in (frame.fatalities, claim.fatalities) if f is not None), default=None
+        ),
+        confidence=max(frame.confidence, claim.confidence),
+        muc_excluded=frame.muc_excluded and claim.muc_excluded,
+    )
+    return _better_date(merged, claim)
+
+
+# -- typing in the analysts' terms ------------------------------------------------------------
+def refine_type(
+    frame: EventClaim, types: Sequence[str], reference: ReferenceData, lexicon: Lexicon
+) -> str:
+    """ACLED's sub-event type of an assembled incident, from all its claims' types."""
+    text = _text(frame)
+    kinds = set(types)
+    if kinds <= PROTESTS | {"arson", "looting-property-destruction", "attack"} and kinds & PROTESTS:
+        violent = kinds - PROTESTS or lexicon.protest_violence.search(text)
+        return "violent-demonstration" if violent else frame.type
+    if frame.type in REMOTE:
+        return frame.type
+    explosions = kinds & EXPLOSIONS
+    if explosions:
+        if lexicon.suicide.search(text):
+            return "suicide-bomb"
+        if "grenade" in explosions or lexicon.grenade.search(text):
+            return "grenade"
+        if lexicon.remote_explosive.search(text):
+            return "remote-explosive"
+        if frame.type in EXPLOSIONS or not (kinds & {"attack", "armed-clash"}):
+            return "bombing" if frame.type not in EXPLOSIONS else frame.type
+    if "abduction" in kinds and not frame.fatalities and frame.type != "armed-clash":
+        return "abduction"
+    if frame.type in {"attack", "armed-clash", "abduction"} or kinds & {"attack", "armed-clash"}:
+        hit = frame.targets + frame.victims
+        armed_attacker = any(_is_armed(a, reference, lexicon) for a in frame.attackers)
+        force_hit = any(_force_kind(r, reference, lexicon) for r in hit)
+        force_attacker = any(_force_kind(a, reference, lexicon) for a in frame.attackers)
+        armed_hit = any(
+            _is_armed(r, reference, lexicon) for r in frame.targets if r.kind != "object"
+        )
+        if force_hit and (armed_attacker or not frame.attackers):
+            return "armed-clash"
+        if force_attacker and armed_hit:
+            return "armed-clash"
+        if "armed-clash" in kinds and not any(
+            r.kind == "group" and _heads(r) & lexicon.civilian_words for r in frame.victims
+        ):
+            return "armed-clash"
+        if frame.type == "armed-clash" and not armed_hit and frame.victims:
+            return "attack"
+        return "attack" if frame.type not in {"abduction"} else frame.type
+    return frame.type
+
+
+# -- state forces -----------------------------------------------------------------------------
+CountryNamed = Callable[[str], str | None]
+
+
+def state_force(
+    ref: ActorRef,
+    country_code: str | None,
+    reference: ReferenceData,
+    lexicon: Lexicon,
+    country_named: CountryNamed | None = None,
+) -> ActorRef:
+    """ "Soldiers", "the army", "Nigerian troops" of an incident in a country: its state
+    forces, linked as ACLED names them (Military / Police Forces of X), the words kept as
+    mentions. A nationality in the words names the country; else the incident's country."""
+    if ref.actor_id or ref.kind not in {"group", "organization"}:
+        return ref
+    named = next(
+        (c for m in ref.mentions if country_named and (c := country_named(m))), None
+    )
+    country_code = named or country_code
+    if not country_code:
+        return ref
+    kind = _force_kind(ref, reference, lexicon)
+    if kind is None:
+        return ref
+    prefix = "police-forces-of-" if kind == "police" else "military-forces-of-"
+    actor = next(
+        (
+            a
+            for a in reference.actors.values()
+            if a.id.startswith(prefix) and country_code in a.countries
+        ),
+        None,
+    )
+    if actor is None:
+        return ref
+    return replace(ref, kind="organization", actor_id=actor.id, name=actor.name, link_note="state")
+
+
+def _with_state_forces(
+    frame: EventClaim,
+    reference: ReferenceData,
+    lexicon: Lexicon,
+    fallback: str | None,
+    country_named: CountryNamed | None,
+) -> EventClaim:
+    country = (frame.place.country_code if frame.place else None) or fallback
+
+    def link(ref: ActorRef) -> ActorRef:
+        return state_force(ref, country, reference, lexicon, country_named)
+
+    attackers = merge_refs((), (link(r) for r in frame.attackers))
+    targets = merge_refs((), (link(r) for r in frame.targets))
+    # soldiers killed are victims; the force they belong to is the side that was attacked
+    fallen = [
+        link(v)
+        for v in frame.victims
+        if v.kind == "group" and _force_kind(v, reference, lexicon)
+    ]
+    forces = [
+        replace(f, mentions=(f.name or f.mentions[0],) if f.name else f.mentions)
+        for f in fallen
+        if f.actor_id
+    ]
+    if forces and not any(t.actor_id for t in targets if t.kind == "organization"):
+        targets = merge_refs(targets, forces[:1])
+    return replace(frame, attackers=attackers, targets=targets)
+
+
+# -- the stage --------------------------------------------------------------------------------
+def assemble(
+    extraction: Extraction,
+    reference: ReferenceData,
+    lexicon: Lexicon | None = None,
+    *,
+    fallback_country: str | None = None,
+    country_named: CountryNamed | None = None,
+) -> Extraction:
+    """Incident frames of one article from its resolved claims (see the module docstring)."""
+    lexicon = lexicon or english_lexicon()
+    claims = sorted(extraction.claims, key=lambda c: min(e.start for e in c.evidence))
+    if not claims:
+        return extraction
+    anchor = _anchor_date(claims, extraction)
+    protest_article = any(c.type in PROTESTS for c in claims)
+    frames: list[tuple[EventClaim, list[str], list[str]]] = []  # frame, types, keys folded in
+    lead_seen = False
+    for claim in claims:
+        lead = not lead_seen and claim.type not in {"materiel-capture", "arrests"}
+        background = is_background(claim, anchor, lexicon, lead=lead)
+        if lead:
+            lead_seen = True
+        if background:
+            if lexicon.generic.search(_text(claim)) and not claim.place:
+                continue  # "the insurgency has killed thousands": no incident at all
+            claim = replace(claim, background=True)
+        for index, (frame, types, keys) in enumerate(frames):
+            if frame.background == claim.background and _joinable(
+                frame, claim, protest_article
+            ):
+                frames[index] = (combine(frame, claim), [*types, claim.type], [*keys, claim.key])
+                break
+        else:
+            frames.append((claim, [claim.type], [claim.key]))
+    owner = {key: frame.key for frame, _, keys in frames for key in keys}
+    out: list[EventClaim] = []
+    for frame, types, _ in frames:
+        typed = replace(frame, type=refine_type(frame, types, reference, lexicon))
+        typed = _with_state_forces(typed, reference, lexicon, fallback_country, country_named)
+        if typed.type != frame.type:
+            typed = replace(typed, key=f"{typed.type}-{frame.key.rsplit('-', 1)[-1]}")
+        out.append(typed)
+    renamed = {f.key: o.key for (f, _, _), o in zip(frames, out, strict=True)}
+    keys = {c.key for c in out}
+    final = []
+    for claim in out:
+        parent = claim.parent_key
+        if parent is not None:
+            parent = renamed.get(owner.get(parent, ""), None)
+            if parent == claim.key or parent not in keys:
+                parent = None
+        final.append(replace(claim, parent_key=parent))
+    return replace(extraction, claims=tuple(final))
