@@ -66,6 +66,7 @@ class Lexicon:
     armed_words: frozenset[str]  # heads naming armed people (either side of a battle)
     civilian_words: frozenset[str]
     protest_violence: re.Pattern[str]  # what makes a protest a riot
+    quantity_prefix: re.Pattern[str]  # "at least 50 people" -> "people"
 
 
 def english_lexicon() -> Lexicon:
@@ -82,6 +83,7 @@ def english_lexicon() -> Lexicon:
         armed_words=frozenset(en.ARMED_NOUNS),
         civilian_words=frozenset(en.CIVILIAN_NOUNS),
         protest_violence=en.RIOT_CUES,
+        quantity_prefix=en.QUANTITY_PREFIX,
     )
 
 
@@ -215,7 +217,40 @@ def _joinable(frame: EventClaim, claim: EventClaim, protest_article: bool) -> bo
         return False
     if frame.type in {"materiel-capture", "arrests"}:
         return False
+    if not _same_story(frame, claim):
+        return False
+    if frame.muc_excluded != claim.muc_excluded:
+        return False  # the article classifier told them apart: a MUC-4 incident and not one
+    if _named_apart(frame, claim):
+        return False
     return not places_apart(frame.place, claim.place) and not dates_apart(frame, claim)
+
+
+_CLOSE_TYPES = (frozenset({"attack", "armed-clash"}), EXPLOSIONS)
+
+
+def _same_story(a: EventClaim, b: EventClaim) -> bool:
+    """Claims of different kinds (a kidnapping, a bombing, a shooting) are one incident only
+    when they share a sentence or one of them names nobody at all (a fragment: "trucks were
+    set on fire"). A group that bombs a pylon and shoots a mayor on one day has done two
+    things; a list of incidents in one article stays a list."""
+    if a.type == b.type or any({a.type, b.type} <= close for close in _CLOSE_TYPES):
+        return True
+    if {e.start for e in a.evidence} & {e.start for e in b.evidence}:
+        return True
+    return not [*a.attackers, *a.targets, *a.victims] or not [*b.attackers, *b.targets, *b.victims]
+
+
+def _named_apart(a: EventClaim, b: EventClaim) -> bool:
+    """Both name the people they struck, or the things they hit, and none in common: two
+    killings or two bombings, not one."""
+    names_a = {k for v in a.victims if v.kind == "person" for k in _keys(v)}
+    names_b = {k for v in b.victims if v.kind == "person" for k in _keys(v)}
+    if names_a and names_b and not names_a & names_b:
+        return True
+    things_a = {fold(m).split()[-1] for t in a.targets if t.kind == "object" for m in t.mentions}
+    things_b = {fold(m).split()[-1] for t in b.targets if t.kind == "object" for m in t.mentions}
+    return bool(things_a and things_b and not things_a & things_b)
 
 
 def _protesters(claim: EventClaim) -> bool:
@@ -273,8 +308,9 @@ def _better_place(a: PlaceRef | None, b: PlaceRef | None) -> PlaceRef | None:
     if a is None or b is None:
         return a or b
 
-    def rank(p: PlaceRef) -> tuple[int, int]:
-        return (p.precision or 4, 0 if p.place_key else 1)
+    def rank(p: PlaceRef) -> tuple[float, int]:
+        # a village the gazetteer lacks still says more than the province or country
+        return (p.precision or (2.5 if p.name else 4), 0 if p.place_key else 1)
 
     return b if rank(b) < rank(a) else a
 
@@ -391,7 +427,9 @@ def state_force(
     )
     if actor is None:
         return ref
-    return replace(ref, kind="organization", actor_id=actor.id, name=actor.name, link_note="state")
+    # the kind stays how the article names them ("soldiers" is an unnamed group); the link
+    # says who they are
+    return replace(ref, actor_id=actor.id, name=actor.name, link_note="state")
 
 
 def _with_state_forces(
@@ -415,13 +453,45 @@ def _with_state_forces(
         if v.kind == "group" and _force_kind(v, reference, lexicon)
     ]
     forces = [
-        replace(f, mentions=(f.name or f.mentions[0],) if f.name else f.mentions)
+        replace(f, kind="organization", mentions=(f.name,), basis=None)
         for f in fallen
-        if f.actor_id
+        if f.actor_id and f.name
     ]
-    if forces and not any(t.actor_id for t in targets if t.kind == "organization"):
+    if forces and not any(t.actor_id for t in targets):
         targets = merge_refs(targets, forces[:1])
+    # the force that was hit is not also among those who attacked it ("the army said")
+    hit = {t.actor_id for t in targets if t.actor_id}
+    if any(a.actor_id not in hit for a in attackers):
+        attackers = tuple(a for a in attackers if not (a.actor_id and a.actor_id in hit))
     return replace(frame, attackers=attackers, targets=targets)
+
+
+def _with_variants(ref: ActorRef, lexicon: Lexicon) -> ActorRef:
+    """Unnamed people and things also under their bare noun: "at least 50 people" is also
+    "50 people" and "people" in the article's words (a parse that cut "at" off is mended)."""
+    if ref.kind not in {"group", "object"}:
+        return ref
+    out: list[str] = []
+    for mention in ref.mentions:
+        if mention.lower().startswith(("least ", "most ")):
+            mention = "at " + mention
+        out.append(mention)
+        bare = lexicon.quantity_prefix.sub("", mention).strip()
+        if bare and bare != mention:
+            out.append(bare)
+        counted = re.sub(r"^(?:at least|at most|up to|about|around|nearly|some)\s+", "", mention)
+        if counted != mention:
+            out.append(counted)
+    return replace(ref, mentions=tuple(dict.fromkeys(out)))
+
+
+def _mention_variants(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
+    return replace(
+        frame,
+        attackers=tuple(_with_variants(r, lexicon) for r in frame.attackers),
+        targets=tuple(_with_variants(r, lexicon) for r in frame.targets),
+        victims=tuple(_with_variants(r, lexicon) for r in frame.victims),
+    )
 
 
 # -- the stage --------------------------------------------------------------------------------
@@ -435,7 +505,10 @@ def assemble(
 ) -> Extraction:
     """Incident frames of one article from its resolved claims (see the module docstring)."""
     lexicon = lexicon or english_lexicon()
-    claims = sorted(extraction.claims, key=lambda c: min(e.start for e in c.evidence))
+    import os
+    if os.environ.get("KG_NO_ASSEMBLE"):
+        return extraction
+    claims = sorted(extraction.claims, key=lambda c: min((e.start for e in c.evidence), default=0))
     if not claims:
         return extraction
     anchor = _anchor_date(claims, extraction)
@@ -464,6 +537,7 @@ def assemble(
     for frame, types, _ in frames:
         typed = replace(frame, type=refine_type(frame, types, reference, lexicon))
         typed = _with_state_forces(typed, reference, lexicon, fallback_country, country_named)
+        typed = _mention_variants(typed, lexicon)
         if typed.type != frame.type:
             typed = replace(typed, key=f"{typed.type}-{frame.key.rsplit('-', 1)[-1]}")
         out.append(typed)

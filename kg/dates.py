@@ -132,7 +132,10 @@ _WEEKDAY = re.compile(
     + "|".join(WEEKDAYS)
     + r")(?:\s+(?:night|morning|afternoon|evening))?$"
 )
-_LEAD = re.compile(r"^(?:on|in|since|during|early|late|the|last|this|past)\s+", re.I)
+_LEAD = re.compile(
+    r"^(?:on or about|on|in|since|during|early|late|the|last|this|past|around|about|circa)\s+",
+    re.I,
+)
 
 
 def parse_date(expression: str, reference: dt.date | None = None) -> ResolvedDate | None:
@@ -146,6 +149,8 @@ def parse_date(expression: str, reference: dt.date | None = None) -> ResolvedDat
     text = _PART_OF_DAY.sub("", text)  # "the night of 15 january" -> "15 january"
     if reference is not None and (relative := _relative_day(text, reference)) is not None:
         return relative
+    if (span := _day_range(text, reference)) is not None:
+        return span
     for _ in range(2):
         stripped = _LEAD.sub("", text) if not _WEEKDAY.match(text) else text
         if stripped == text:
@@ -198,6 +203,42 @@ def parse_date(expression: str, reference: dt.date | None = None) -> ResolvedDat
     return None
 
 
+# "3 to 4 May", "between 1 and 3 May 2021", "May 3-4", "the night of 3 to 4 May"
+_DAY_RANGE = re.compile(
+    rf"^(?:between\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:to|and|-|–)\s*(\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"\s+(?:of\s+)?({_MONTH_RE})\.?(?:,?\s+(\d{{4}}))?$"
+)
+_DAY_RANGE_MD = re.compile(
+    rf"^({_MONTH_RE})\.?\s+(\d{{1,2}})\s*(?:to|and|-|–)\s*(\d{{1,2}})(?:,?\s+(\d{{4}}))?$"
+)
+
+
+def _day_range(text: str, reference: dt.date | None) -> ResolvedDate | None:
+    """Two days of one month: the first is the value, both are the bounds (precision day
+    when they are consecutive, as a night "of 3 to 4 May" is, else week)."""
+    text = re.sub(r"^(?:on|in|from)\s+", "", text)
+    if match := _DAY_RANGE.match(text):
+        first, last, month, year = int(match[1]), int(match[2]), MONTHS[match[3]], match[4]
+    elif match := _DAY_RANGE_MD.match(text):
+        month, first, last, year = MONTHS[match[1]], int(match[2]), int(match[3]), match[4]
+    else:
+        return None
+    if year is not None:
+        full = int(year)
+    elif reference is not None:
+        found = _year_before(reference, month, last)
+        if found is None:
+            return None
+        full = found
+    else:
+        return None
+    start, end = _day(full, month, first), _day(full, month, last)
+    if start is None or end is None or end.value < start.value:
+        return None
+    precision = Precision.DAY if (end.value - start.value).days <= 1 else Precision.WEEK
+    return ResolvedDate(start.value, start.value, end.value, precision)
+
+
 _PART_OF_DAY = re.compile(
     r"^(?:(?:on|in|during)\s+)?(?:the\s+)?(?:early\s+|late\s+)?(?:hours\s+of\s+)?"
     r"(?:morning|afternoon|evening|night|dawn|early hours)\s+of\s+"
@@ -228,6 +269,14 @@ def _relative_day(text: str, reference: dt.date) -> ResolvedDate | None:
             reference,
             Precision.MONTH,
         )
+    if text in {"weekend", "the weekend", "last weekend", "this weekend", "over the weekend",
+                "during the weekend", "at the weekend", "the past weekend"}:
+        # the Saturday and Sunday before the reference day
+        sunday = reference - dt.timedelta(days=(reference.weekday() + 1) % 7 or 7)
+        if reference.weekday() == 6 and text in {"this weekend", "the weekend"}:
+            sunday = reference
+        saturday = sunday - dt.timedelta(days=1)
+        return ResolvedDate(saturday, saturday, sunday, Precision.WEEK)
     if text in {"last month", "the past month"}:
         first = (reference.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
         return _month(first.year, first.month)

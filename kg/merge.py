@@ -32,6 +32,7 @@ from kg.store import GraphStore
 NEAR_KM = 25.0  # places further apart than this are different events (the scorer's radius)
 DATE_TOLERANCE_DAYS = 1  # reports of one event may differ by a day ("last night")
 MERGE_THRESHOLD = 0.6
+TOLL_EVIDENCE = 5  # a toll this high, equal in two reports of the same days, names the event
 WEIGHTS = {"type": 0.2, "actors": 0.35, "place": 0.25, "date": 0.2}
 COMPATIBLE_TYPES = [
     {"attack", "armed-clash"},
@@ -118,9 +119,15 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
 
     Hard conditions block a merge: incompatible types, one article, different countries,
     places further apart than NEAR_KM, dates further apart than a day, different linked
-    attackers, different linked targets. A merge then needs shared participants and one more
-    sign of identity: the same place, or the same targets as well as the same attackers. One
-    group commits many attacks on a day; its name and a date alone do not make two reports one.
+    attackers, different linked targets. A merge then needs two signs of identity:
+
+    - the same town-level place (with compatible dates), whoever the reports name; outlets
+      name the sides differently or not at all;
+    - the same sizeable toll on the same days (at least TOLL_EVIDENCE killed);
+    - shared participants and the same targets as well as the same attackers.
+
+    One group commits many attacks on a day; its name and a date alone do not make two
+    reports one.
     """
     strict_types = _types_compatible(a["type"], b["type"])
     if not strict_types and not any({a["type"], b["type"]} <= g for g in SAME_PLACE_TYPES):
@@ -156,6 +163,14 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
         distance = None
         if fine and None not in (place_a["lat"], place_a["lon"], place_b["lat"], place_b["lon"]):
             distance = haversine_km(place_a["lat"], place_a["lon"], place_b["lat"], place_b["lon"])
+        # a village the gazetteer lacks: the same name in the same country
+        unresolved = all(p.get("precision") is None for p in (place_a, place_b))
+        same = same or (
+            unresolved
+            and bool(place_a.get("name"))
+            and fold(place_a["name"]) == fold(place_b.get("name") or "")
+            and code_a == code_b
+        )
         if same or (distance is not None and distance <= NEAR_KM):
             matched.append("place")
             score += WEIGHTS["place"]
@@ -176,6 +191,18 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
         # Outlets name the sides differently ("gunmen", "jihadists", none at all); one town,
         # one kind of violence and days that meet make one incident all the same.
         return MatchResult(round(max(score, MERGE_THRESHOLD), 3), tuple(matched))
+    same_toll = (
+        a.get("fatalities") is not None
+        and a.get("fatalities") == b.get("fatalities")
+        and a["fatalities"] >= TOLL_EVIDENCE
+        and "date" in matched
+    )
+    if same_toll:
+        # "killed 37", "37 dead": the same sizeable toll on the same days in one country
+        matched.append("fatalities")
+        score += WEIGHTS["place"]
+        if "actors" not in matched and strict_types:
+            return MatchResult(round(max(score, MERGE_THRESHOLD), 3), tuple(matched))
     if "actors" not in matched:
         return MatchResult(score, tuple(matched), "no participant in common")
     if "place" not in matched and not same_sides:
@@ -230,6 +257,10 @@ def candidate_pairs(claims: list[dict[str, Any]]) -> set[tuple[str, str]]:
     for claim in claims:
         family = _place_family(claim["type"])
         keys, cell = _place_keys(claim)
+        toll = claim.get("fatalities")
+        if toll is not None and toll >= TOLL_EVIDENCE:
+            country = (claim["location"] or {}).get("country_code") or ""
+            keys.add(f"toll:{country}:{toll}")
         for key in keys:
             by_place[(family, key)].append(claim["id"])
         if cell is not None:
@@ -258,7 +289,11 @@ def _place_keys(claim: dict[str, Any]) -> tuple[set[str], tuple[int, int] | None
     """Blocking keys of a town-level place: its node and its anchor, and its half-degree
     grid cell (neighbouring cells are compared too)."""
     place = claim["location"]
-    if not place or (place.get("precision") or 3) > 2:
+    if not place:
+        return set(), None
+    if (place.get("precision") or 3) > 2:
+        if place.get("precision") is None and place.get("name"):  # a village we lack
+            return {f"name:{place.get('country_code')}:{fold(place['name'])}"}, None
         return set(), None
     keys = {k for k in (place.get("id"), place.get("anchor")) if k}
     cell = None

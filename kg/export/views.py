@@ -7,11 +7,15 @@ events when the store has them, per-article claims otherwise), so they show exac
 * The **actor view** is a directed graph of the parties: an edge from the side that acted
   (attacker, capturer) to the side acted upon (target, victim, the side that lost materiel),
   weighted by the number of events the two share and typed by what happened: ``attack``,
-  ``clash`` or ``capture`` (``clash+capture`` when they met both ways). Named groups are one
-  node each; unnamed parties ("gunmen", "five civilians") are one node per event; physical
-  targets are not actors and are left out.
+  ``clash`` or ``capture`` (``clash+capture`` when they met both ways). Linked actors are one
+  node each; names the linker could not link are grouped when they are surely one
+  (:func:`group_names`: case, accent and punctuation variants, a name and its acronym) and the
+  group is one node. Unnamed parties ("gunmen", "two women", "five civilians") are not actors
+  of the network and are left out, as are physical targets.
 * The **event-centred view** has events, actors, places and weapon models as nodes, with the
   role of each link on the edge (attacker, target, captured by, located in, captured, ...).
+  Names are grouped as in the actor view; unnamed parties stay, one node per event, because
+  there they are what the event says of its sides.
 
 GEXF carries time: every event node and every edge starts on the event's date, and every
 actor, place and weapon starts on the date of its first event, so Gephi's timeline shows the
@@ -21,7 +25,11 @@ graph growing. GraphML and Cytoscape.js JSON carry the same dates as plain attri
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -29,6 +37,7 @@ from typing import Any
 import networkx as nx
 
 from kg.export.events import collect_events
+from kg.reference import fold
 from kg.store import GraphStore
 
 RELATION = {"armed-clash": "clash", "materiel-capture": "capture"}  # anything else: attack
@@ -44,14 +53,181 @@ def relation(event_type: str | None) -> str:
     return RELATION.get(event_type or "", "attack")
 
 
-def _party(event: dict[str, Any], party: dict[str, Any]) -> tuple[str, str] | None:
-    """Node id and label of a party; None for a physical target (not an actor)."""
-    if party.get("kind") == "object":
-        return None
-    label = party.get("name") or (party.get("mentions") or ["unnamed"])[0]
-    if party.get("id"):
-        return party["id"], label
-    return f"{event['id']}#party/{label}", label
+def _words(text: str) -> frozenset[str]:
+    """A word list written as text, one word after another."""
+    return frozenset(text.split())
+
+
+# -- who is a node: generic nouns out, unlinked names grouped -------------------------------
+# Nouns that name people without naming them: a party called only by these (with numbers,
+# articles and adjectives such as "unidentified" or "armed") is an unnamed group.
+GENERIC_NOUNS = _words("""
+man men woman women person persons people individual individuals civilian civilians child
+children boy boys girl girls youth youths adult adults member members resident residents
+villager villagers peasant peasants farmer farmers worker workers student students passenger
+passengers inhabitant inhabitants citizen citizens family families relative relatives
+gunman gunmen guerrilla guerrillas rebel rebels militant militants insurgent insurgents
+terrorist terrorists fighter fighters assailant assailants attacker attackers bandit bandits
+subversive subversives kidnapper kidnappers hitman hitmen criminal criminals
+extremist extremists jihadist jihadists militiaman militiamen commando commandos
+soldier soldiers troop troops policeman policemen officer officers agent agents guard guards
+police army military
+group groups band bands gang gangs squad squads unit units cell cells column columns
+force forces element elements team teams crowd mob
+""")
+_GENERIC_MODIFIERS = _words("""
+a an the some several many few two three four five six seven eight nine ten eleven twelve
+dozen dozens hundred hundreds scores of unidentified unknown unnamed armed heavily
+masked hooded alleged suspected presumed presumably possible other another more about around
+at least nearly almost over young old local innocent security urban rural
+""")
+_FUNCTION_WORDS = _words("""
+de del della di du des d la las le les los el al of the and et y e for pour por para en in
+""")
+_BRACKETED = re.compile(r"^(?P<long>.*?\S)\s*[\(\[](?P<short>[^()\[\]]+)[\)\]]\s*$")
+
+
+def is_generic(name: str) -> bool:
+    """True when a name only says what kind of people these are ("men", "TWO WOMEN", "a group
+    of armed men", "persons"), not who they are."""
+    words = [w for w in fold(name).split() if w not in _GENERIC_MODIFIERS and not w.isdigit()]
+    return all(w in GENERIC_NOUNS for w in words)
+
+
+def _initials(name: str) -> str:
+    """The acronym a name would have: initials of its words but the function words."""
+    words = [w for w in fold(name).split() if w not in _FUNCTION_WORDS]
+    return "".join(w[0] for w in words).upper() if len(words) >= 2 else ""
+
+
+def _acronym(name: str) -> str | None:
+    """The name as an acronym (``FLX``, ``F.L.X.``), or None when it is not written as one."""
+    compact = name.replace(".", "").strip()
+    if 2 <= len(compact) <= 10 and compact.isalnum() and compact.isupper():
+        return compact
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class NameGroup:
+    """Names that surely denote one party, with the name to show."""
+
+    key: str  # stable: the folded form of the label
+    label: str
+    names: tuple[str, ...]
+
+
+def _label_rank(name: str, count: int) -> tuple[int, int, int, int, int, str]:
+    """Prefer the name with its acronym in brackets, then one written in mixed case, then one
+    with accents (more informative than capitals-only wire copy), then the most frequent."""
+    accented = any(unicodedata.combining(c) for c in unicodedata.normalize("NFKD", name))
+    return (0 if _BRACKETED.match(name) else 1, 0 if not name.isupper() else 1,
+            0 if accented else 1, -count, -len(name), name)
+
+
+def group_names(names: Iterable[str], *, acronyms: bool = True) -> dict[str, NameGroup]:
+    """Group names that are surely one party; every name given maps to its group.
+
+    Two names are one when they are equal but for case, accents and punctuation ("JOSE
+    RODRIGUEZ", "José Rodríguez"), and, with ``acronyms`` (for organisations, not people),
+    when one is the other's acronym: written in brackets after it ("Front de libération X
+    (FLX)" and "FLX") or made of its initials but function words ("Front de libération du
+    Nord", "FLN"). An acronym that would join two different long names joins neither.
+    """
+    counts = Counter(n for n in names if n and n.strip())
+    parent: dict[str, str] = {}
+
+    def find(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def union(a: str, b: str) -> None:
+        parent[find(a)] = find(b)
+
+    keys = {name: fold(name) for name in counts}
+    for key in keys.values():
+        find(key)
+    if acronyms:
+        short_forms: dict[str, str] = {}  # acronym -> key of a name written so
+        expansions: dict[str, set[str]] = defaultdict(set)  # acronym -> keys of long names
+        for name in counts:
+            if short := _acronym(name):  # "FLX" and "F.L.X." are one
+                union(keys[name], short_forms.setdefault(short, keys[name]))
+            elif (found := _BRACKETED.match(name)) and (short := _acronym(found.group("short"))):
+                expansions[short].add(fold(found.group("long")))
+                union(keys[name], fold(found.group("long")))
+            elif (initials := _initials(name)) and len(initials) >= 3:
+                expansions[initials].add(keys[name])
+        for short, longs in expansions.items():
+            roots = {find(k) for k in longs}
+            if short in short_forms and len(roots) == 1:
+                union(short_forms[short], next(iter(longs)))
+    members: dict[str, list[str]] = defaultdict(list)
+    for name in counts:
+        members[find(keys[name])].append(name)
+    out: dict[str, NameGroup] = {}
+    for group in members.values():
+        label = min(group, key=lambda n: _label_rank(n, counts[n]))
+        entry = NameGroup(fold(label), label, tuple(sorted(group)))
+        for name in group:
+            out[name] = entry
+    return out
+
+
+def _label(party: dict[str, Any]) -> str:
+    return party.get("name") or (party.get("mentions") or ["unnamed"])[0]
+
+
+def _linked(party: dict[str, Any]) -> bool:
+    """Linked to the reference actors (an unlinked organisation has an id of its own)."""
+    return bool(party.get("id")) and "/actor/unlinked/" not in party["id"]
+
+
+def _named(party: dict[str, Any]) -> bool:
+    return party.get("kind") in {"organization", "person"} and not is_generic(_label(party))
+
+
+class PartyNodes:
+    """Which node each party of a set of events is: linked actors by their id, unlinked
+    names by their group (:func:`group_names`, people and organisations apart), unnamed
+    parties one node per event or none."""
+
+    def __init__(self, events: Iterable[dict[str, Any]]) -> None:
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        self._iri: dict[tuple[str, str], str] = {}
+        for event in events:
+            for field in ("attackers", "targets", "victims", "unnamed_victims"):
+                for party in event[field]:
+                    if not _linked(party) and _named(party):
+                        by_kind[party["kind"]].append(_label(party))
+                        if party.get("id"):
+                            self._iri.setdefault((party["kind"], _label(party)), party["id"])
+        self._groups = {kind: group_names(names, acronyms=kind == "organization")
+                        for kind, names in by_kind.items()}
+        self._group_iri: dict[tuple[str, str], str] = {}
+        for (kind, name), iri in sorted(self._iri.items()):
+            group = self._groups[kind][name]
+            self._group_iri.setdefault((kind, group.key), iri)
+
+    def node(self, event: dict[str, Any], party: dict[str, Any], *,
+             unnamed: bool) -> tuple[str, str] | None:
+        """Node id and label of a party; None for a physical target, and for an unnamed
+        party unless ``unnamed`` (then it is a node of its event)."""
+        if party.get("kind") == "object":
+            return None
+        label = _label(party)
+        if _linked(party):
+            return party["id"], label
+        if _named(party):
+            kind = party["kind"]
+            group = self._groups[kind][label]
+            iri = self._group_iri.get((kind, group.key))
+            return iri or f"name:{kind}/{group.key}", group.label
+        if not unnamed:
+            return None
+        return f"{event['id']}#party/{label}", label
 
 
 def _earliest(graph: nx.Graph, node: str, date: str | None) -> None:
@@ -75,15 +251,19 @@ def _link(graph: nx.DiGraph, event: dict[str, Any], target: str, role: str,
 # -- the two views -------------------------------------------------------------------------
 def actor_view(events: Iterable[dict[str, Any]]) -> nx.DiGraph:
     graph = nx.DiGraph(view="actors")
+    events = list(events)
+    nodes = PartyNodes(events)
     for event in events:
         kind = relation(event["type"])
         sides = []
         for fields in (_ACTING, _ACTED_UPON):
             parties = []
+            seen = set()
             for field in fields:
                 for party in event[field]:
-                    found = _party(event, party)
-                    if found is not None:
+                    found = nodes.node(event, party, unnamed=False)
+                    if found is not None and found[0] not in seen:
+                        seen.add(found[0])
                         parties.append((found, party))
             sides.append(parties)
         for ((source, source_label), left), ((target, target_label), right) in product(*sides):
@@ -122,6 +302,7 @@ def event_view(events: Iterable[dict[str, Any]]) -> nx.DiGraph:
     graph = nx.DiGraph(view="events")
     events = list(events)
     known = {e["id"] for e in events}
+    nodes = PartyNodes(events)
     for event in events:
         node = event["id"]
         location = event["location"] or {}
@@ -137,8 +318,11 @@ def event_view(events: Iterable[dict[str, Any]]) -> nx.DiGraph:
         roles = _CAPTURE_ROLE if event["type"] == "materiel-capture" else _ROLE
         for field in ("attackers", "targets", "victims", "unnamed_victims"):
             for party in event[field]:
-                label = party.get("name") or (party.get("mentions") or ["unnamed"])[0]
-                target = party.get("id") or f"{node}#party/{label}"
+                found = nodes.node(event, party, unnamed=True)
+                if found is None:  # a physical target: a node of its own event
+                    label = _label(party)
+                    found = (party.get("id") or f"{node}#party/{label}", label)
+                target, label = found
                 if target not in graph:
                     graph.add_node(target, label=label, kind="actor",
                                    actor_kind=party.get("kind") or "")

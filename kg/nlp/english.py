@@ -187,3 +187,20 @@ PLACE_ADJECTIVES = {
     "troubled", "volatile", "neighbouring", "neighboring", "border", "far", "nearby",
     "small", "local", "mining", "frontier", "lawless",
 }
+
+# Quantifiers and counts that open a mention ("at least 50 people", "Eighteen terrorists"):
+# the assembly also keeps the mention without them, as the article names the same people so.
+QUANTITY_PREFIX = _re.compile(
+    r"^(?:(?:at least|at most|up to|about|around|some|nearly|almost|more than|over|roughly"
+    r"|approximately|an estimated|a total of|another|dozens of|scores of|hundreds of"
+    r"|thousands of|several|many|two|three|four|five|six|seven|eight|nine|ten|eleven"
+    r"|twelve|fifteen|twenty|thirty|forty|fifty|hundred|eighteen|seventeen|sixteen"
+    r"|fourteen|thirteen|nineteen|the|a|an|[\d,]+)\s+)+",
+    _re.IGNORECASE,
+)
+
+# Verbs of saying: a date attached to one is when something was said, not done.
+SPEECH_VERBS = {
+    "say", "tell", "announce", "report", "confirm", "state", "add", "declare", "claim",
+    "disclose", "reveal", "indicate", "explain", "note", "write", "post", "publish", "update",
+}

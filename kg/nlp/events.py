@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
@@ -16,6 +17,7 @@ from kg.nlp.extract import (
     Trigger,
     _candidate_for,
     _is_civilian,
+    _np_start,
     _object_ref,
     _text,
     actor_candidates,
@@ -28,7 +30,8 @@ from kg.nlp.extract import (
     place_of,
     trigger_args,
 )
-from kg.nlp.pipeline import WEAPON_LABEL, source_text
+from kg.nlp.fillers import with_quantity
+from kg.nlp.pipeline import WEAPON_LABEL, source_text, surface
 from kg.nlp.roles import (
     TRAINED_TYPES,
     apply_roles,
@@ -36,7 +39,15 @@ from kg.nlp.roles import (
     has_roles,
     role_fillers,
 )
-from kg.records import ActorRef, Article, EventClaim, Evidence, Extraction, MaterielLot
+from kg.records import (
+    ActorRef,
+    Article,
+    EventClaim,
+    Evidence,
+    Extraction,
+    MaterielLot,
+    PlaceRef,
+)
 from kg.reference import ReferenceData, fold
 
 ARMED_TYPES = {
@@ -58,11 +69,33 @@ def _evidence(sent: Span, offset: int) -> Evidence:
     )
 
 
+def _counted(ref: ActorRef, tok: Token) -> ActorRef:
+    """Unnamed people also under their count, as the report words them ("132 civilians")."""
+    if ref.kind not in {"group", "object"}:
+        return ref
+    wider = with_quantity(tok.doc, _np_start(tok), tok.i + 1)
+    if wider is None:
+        return ref
+    span = tok.doc[wider[0] : wider[1]]
+    text = surface(tok.doc, span.start_char, span.end_char)
+    return replace(ref, mentions=tuple(dict.fromkeys((text, *ref.mentions))))
+
+
 def _refs(
     tokens: list[Token],
     cands: list[ActorCandidate],
     doc: Doc,
     exact: set[int] | frozenset[int] = frozenset(),
+) -> list[tuple[ActorRef, Token]]:
+    out = [(_counted(ref, tok), tok) for ref, tok in _candidate_refs(tokens, cands, doc, exact)]
+    return out
+
+
+def _candidate_refs(
+    tokens: list[Token],
+    cands: list[ActorCandidate],
+    doc: Doc,
+    exact: set[int] | frozenset[int],
 ) -> list[tuple[ActorRef, Token]]:
     out: list[tuple[ActorRef, Token]] = []
     seen: set[tuple[int, int]] = set()
@@ -240,8 +273,9 @@ def claim_from_trigger(
             return None, f"'{token.text}': a clash that names no side and no casualties"
     nominal = token.pos_ in {"NOUN", "PROPN"}
     generic = is_anaphoric(token) or token.tag_ in {"NNS", "NNPS"}
-    if nominal and generic and not attackers and not targets and not victims:
-        return None, f"'{token.text}': refers back or is generic, names no participant"
+    anaphor = nominal and generic and not attackers and not targets and not victims
+    if anaphor and not is_anaphoric(token):
+        return None, f"'{token.text}': generic, names no participant"
     lots: tuple[MaterielLot, ...] = ()
     if event_type == "materiel-capture":
         lots = materiel_lots(doc, _region_after(token, sent), "captured", reference, evidence)
@@ -270,6 +304,9 @@ def claim_from_trigger(
         if event_type not in {"materiel-capture", "arrests"}
         else None,
         confidence=round(min(confidence, 1.0), 2),
+        # "The attack took place in Inata": it refers back, so it only adds its place and
+        # date to the incident it names again (see ``extract_article``)
+        supports_only=anaphor,
     )
     return claim, None
 
@@ -344,14 +381,36 @@ def _merge_claims(a: EventClaim, b: EventClaim) -> EventClaim:
         targets=_merge_refs(a.targets, b.targets),
         victims=_merge_refs(a.victims, b.victims),
         materiel=tuple(lots.values()),
-        place=a.place or b.place,
+        place=_finer_place(a.place, b.place),
         date=better_date,
-        fatalities=a.fatalities if a.fatalities is not None else b.fatalities,
+        # the highest toll: reports give the latest figure last, and tolls rise
+        fatalities=max((f for f in (a.fatalities, b.fatalities) if f is not None), default=None),
         confidence=max(a.confidence, b.confidence),
+        muc_excluded=a.muc_excluded and b.muc_excluded,
+        supports_only=a.supports_only and b.supports_only,
     )
 
 
+@functools.cache
+def _country_names() -> frozenset[str]:
+    from kg.reference import load_reference
+
+    return frozenset(fold(name) for name in load_reference().demonyms.values())
+
+
+def _finer_place(a: PlaceRef | None, b: PlaceRef | None) -> PlaceRef | None:
+    """The place that says more: a town rather than the country it lies in."""
+    if a is None or b is None:
+        return a or b
+    if fold(a.name) in _country_names() and fold(b.name) not in _country_names():
+        return b
+    return a
+
+
 def _corefer(a: EventClaim, b: EventClaim) -> bool:
+    if a.supports_only or b.supports_only:
+        # "the attack took place in Inata" names again the incident told before
+        return _compatible_types(a.type, b.type) and not _text_dates_differ(a, b)
     if not _compatible_types(a.type, b.type) or _places_differ(a, b) or _text_dates_differ(a, b):
         return False
     a_actors = _actor_keys(a.attackers)
@@ -443,6 +502,9 @@ def extract_article(doc: Doc, article: Article, reference: ReferenceData) -> Ext
             sentence_of[claim.key] = number
             claims.append(claim)
     claims = corefer_claims(claims)
+    # a mention that refers back and joined no incident reports nothing on its own
+    claims = [c for c in claims if not (c.supports_only and len(c.evidence) == 1)]
+    claims = [replace(c, supports_only=False) for c in claims]
     claims = attach_sub_events(claims, sentence_of)
     if has_roles(doc):
         claims = _with_trained_roles(claims, doc, article, reference)

@@ -562,11 +562,19 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
 
 
 # -- date and fatalities -----------------------------------------------------------------
+def _speech_date(ent: Span) -> bool:
+    """ "the government said on Monday": the day of the statement, not of the event."""
+    head = ent.root.head
+    if head.dep_ == "prep":
+        head = head.head
+    return head.pos_ in {"VERB", "AUX"} and head.lemma_.lower() in en.SPEECH_VERBS
+
+
 def date_of(sent: Span, article: Article) -> DateValue | None:
     reference = article.reference_date
-    for ent in sent.ents:
-        if ent.label_ not in {"DATE", "TIME"}:
-            continue
+    ents = [e for e in sent.ents if e.label_ in {"DATE", "TIME"}]
+    ents = [e for e in ents if not _speech_date(e)] + [e for e in ents if _speech_date(e)]
+    for ent in ents:
         resolved = parse_date(ent.text, reference)
         if resolved is None or (reference and resolved.value > reference):
             continue
@@ -587,6 +595,22 @@ def date_of(sent: Span, article: Article) -> DateValue | None:
     return None
 
 
+def _count_of(tok: Token) -> int | None:
+    """The number a noun phrase counts: "10 soldiers" -> 10, "18" -> 18."""
+    if tok.like_num:
+        return number_value(tok.text)
+    for sub in tok.children:
+        if sub.dep_ == "nummod":
+            return number_value(sub.text)
+    return None
+
+
+def _killed_count(tok: Token) -> int | None:
+    """All the people a killing counts: "10 soldiers and 18 attackers" -> 28."""
+    counts = [c for c in (_count_of(t) for t in [tok, *tok.conjuncts]) if c is not None]
+    return sum(counts) if counts else None
+
+
 def fatalities_in(sent: Span) -> int | None:
     best: int | None = None
     for tok in sent:
@@ -597,16 +621,25 @@ def fatalities_in(sent: Span) -> int | None:
                 if child.dep_ in {"dobj", "nsubjpass", "nsubj"} and (
                     child.dep_ != "nsubj" or lemma == "die"
                 ):
-                    for sub in child.children:
-                        if sub.dep_ == "nummod":
-                            count = number_value(sub.text)
-                    if count is None and child.like_num:
-                        count = number_value(child.text)
+                    count = _killed_count(child)
+            if count is None and tok.dep_ in {"xcomp", "oprd", "ccomp"}:
+                # "48 fighters were reported killed"
+                for child in tok.head.children:
+                    if child.dep_ in {"nsubjpass", "nsubj"}:
+                        count = _killed_count(child)
         elif lemma in en.FATALITY_NOUNS:
             for child in tok.children:
                 if child.dep_ == "nummod":
                     count = number_value(child.text)
-        if count is not None:
+        elif lemma == "toll":
+            # "the toll rose to 41", "a toll of 41"
+            for prep in [c for c in tok.children if c.dep_ == "prep"] + [
+                c for c in tok.head.children if c.dep_ == "prep" and c.lower_ == "to"
+            ]:
+                for obj in prep.children:
+                    if obj.dep_ == "pobj" and obj.like_num:
+                        count = number_value(obj.text)
+        if count is not None and count < 100_000:
             best = count if best is None else max(best, count)
     return best
 

