@@ -47,7 +47,8 @@ PROTESTS = frozenset(
 )
 REMOTE = frozenset({"air-drone-strike", "shelling"})
 NEAR_KM = 25.0  # town-level places further apart than this are different incidents
-SAME_DAYS = 2  # stated dates this close may be one incident ("overnight", time zones)
+SAME_DAYS = 2  # a dated claim this close to the article's incident is not background
+DAY_SLACK = 2  # "on Saturday night" and "early on Sunday" tell one incident
 BACKGROUND_DAYS = 10  # a dated claim this long before the article's incident is background
 STATE_FORCE_TYPES = frozenset({"state-forces"})
 
@@ -181,37 +182,67 @@ def _town(place: PlaceRef | None) -> bool:
     return place.precision <= 2
 
 
-def places_apart(a: PlaceRef | None, b: PlaceRef | None) -> bool:
-    """Two town-level places that are not the same place nor near each other."""
-    if not (_town(a) and _town(b)):
+Within = Callable[[str, str], bool]  # (place key, area key): does the place lie in the area?
+
+
+def places_apart(
+    a: PlaceRef | None, b: PlaceRef | None, within: Within | None = None
+) -> bool:
+    """Two places that cannot be where one incident happened.
+
+    Two town-level places apart (not the same place, not near each other); a town and a
+    province or district it does not lie in; two different provinces; two countries. A
+    country never keeps apart a place inside it: "in northern Burkina Faso" and "Djibo" are
+    one story told twice.
+    """
+    if a is None or b is None:
         return False
-    assert a is not None and b is not None
-    if a.anchor_key and a.anchor_key == b.anchor_key:
+    if a.country_code and b.country_code and a.country_code != b.country_code:
+        return True
+    if _is_country(a) or _is_country(b):
         return False
-    if fold(a.name) == fold(b.name):
+    if _town(a) and _town(b):
+        if a.anchor_key and a.anchor_key == b.anchor_key:
+            return False
+        if fold(a.name) == fold(b.name):
+            return False
+        if None not in (a.lat, a.lon, b.lat, b.lon):
+            return haversine_km(a.lat, a.lon, b.lat, b.lon) > NEAR_KM  # type: ignore[arg-type]
+        return True
+    # a province or district on one side at least
+    key_a, key_b = a.anchor_key or a.place_key, b.anchor_key or b.place_key
+    if not key_a or not key_b or key_a == key_b or within is None:
         return False
-    if None not in (a.lat, a.lon, b.lat, b.lon):
-        return haversine_km(a.lat, a.lon, b.lat, b.lon) > NEAR_KM  # type: ignore[arg-type]
-    return True
+    return not (within(key_a, key_b) or within(key_b, key_a))
+
+
+def _is_country(place: PlaceRef) -> bool:
+    return bool(place.place_key and place.place_key.startswith("iso:") and place.precision == 3)
 
 
 def dates_apart(a: EventClaim, b: EventClaim) -> bool:
+    """Both sentences date their incident, and the days they allow do not meet."""
     if not (a.date and b.date and a.date.value and b.date.value):
         return False
     if a.date.origin != DateOrigin.TEXT or b.date.origin != DateOrigin.TEXT:
         return False
-    return abs((a.date.value - b.date.value).days) > SAME_DAYS
+    first_a, last_a = a.date.earliest or a.date.value, a.date.latest or a.date.value
+    first_b, last_b = b.date.earliest or b.date.value, b.date.latest or b.date.value
+    slack = dt.timedelta(days=DAY_SLACK)
+    return last_a + slack < first_b or last_b + slack < first_a
 
 
-def _joinable(frame: EventClaim, claim: EventClaim, protest_article: bool) -> bool:
+def _joinable(
+    frame: EventClaim, claim: EventClaim, protest_article: bool, within: Within | None = None
+) -> bool:
     fam_a, fam_b = _family(frame.type), _family(claim.type)
     if fam_a != fam_b:
         # fire and looting during a protest are the protest turning violent
-        riot_parts = {"arson", "looting-property-destruction", "attack"}
         if not (protest_article and {fam_a, fam_b} == {"protest", "violence"}):
             return False
         other = claim if fam_b == "violence" else frame
-        if other.type not in riot_parts or other.attackers and not _protesters(other):
+        riot_part = other.type in {"arson", "looting-property-destruction"}
+        if not (_protesters(other) or (riot_part and not other.attackers)):
             return False
     if fam_a not in {"violence", "protest", "remote"} and frame.type != claim.type:
         return False
@@ -219,11 +250,9 @@ def _joinable(frame: EventClaim, claim: EventClaim, protest_article: bool) -> bo
         return False
     if not _same_story(frame, claim):
         return False
-    if frame.muc_excluded != claim.muc_excluded:
-        return False  # the article classifier told them apart: a MUC-4 incident and not one
     if _named_apart(frame, claim):
         return False
-    return not places_apart(frame.place, claim.place) and not dates_apart(frame, claim)
+    return not places_apart(frame.place, claim.place, within) and not dates_apart(frame, claim)
 
 
 _CLOSE_TYPES = (frozenset({"attack", "armed-clash"}), EXPLOSIONS)
@@ -485,6 +514,36 @@ def _with_variants(ref: ActorRef, lexicon: Lexicon) -> ActorRef:
     return replace(ref, mentions=tuple(dict.fromkeys(out)))
 
 
+def _without_places(frame: EventClaim, is_place: Callable[[str], bool]) -> EventClaim:
+    """A country or province named where a side should be ("Cameroon", "Borno") is the
+    parse mistaking a place for an actor; linked actors and physical targets stay."""
+
+    def keep(ref: ActorRef) -> bool:
+        return bool(ref.actor_id) or ref.kind == "object" or not all(
+            is_place(m) for m in ref.mentions
+        )
+
+    return replace(
+        frame,
+        attackers=tuple(r for r in frame.attackers if keep(r)),
+        targets=tuple(r for r in frame.targets if keep(r)),
+        victims=tuple(r for r in frame.victims if keep(r)),
+    )
+
+
+def _people_hit(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
+    """People the parse read as things hit ("killed 12 villagers") are victims: unnamed
+    people harmed, in ACLED's codebook (the MUC-4 view keeps named people only)."""
+    people = [t for t in frame.targets if t.kind == "object" and _heads(t) & lexicon.civilian_words]
+    if not people:
+        return frame
+    return replace(
+        frame,
+        targets=tuple(t for t in frame.targets if t not in people),
+        victims=merge_refs(frame.victims, (replace(p, kind="group") for p in people)),
+    )
+
+
 def _mention_variants(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
     return replace(
         frame,
@@ -502,12 +561,11 @@ def assemble(
     *,
     fallback_country: str | None = None,
     country_named: CountryNamed | None = None,
+    within: Within | None = None,
+    is_place: Callable[[str], bool] | None = None,
 ) -> Extraction:
     """Incident frames of one article from its resolved claims (see the module docstring)."""
     lexicon = lexicon or english_lexicon()
-    import os
-    if os.environ.get("KG_NO_ASSEMBLE"):
-        return extraction
     claims = sorted(extraction.claims, key=lambda c: min((e.start for e in c.evidence), default=0))
     if not claims:
         return extraction
@@ -526,7 +584,7 @@ def assemble(
             claim = replace(claim, background=True)
         for index, (frame, types, keys) in enumerate(frames):
             if frame.background == claim.background and _joinable(
-                frame, claim, protest_article
+                frame, claim, protest_article, within
             ):
                 frames[index] = (combine(frame, claim), [*types, claim.type], [*keys, claim.key])
                 break
@@ -537,7 +595,9 @@ def assemble(
     for frame, types, _ in frames:
         typed = replace(frame, type=refine_type(frame, types, reference, lexicon))
         typed = _with_state_forces(typed, reference, lexicon, fallback_country, country_named)
-        typed = _mention_variants(typed, lexicon)
+        typed = _mention_variants(_people_hit(typed, lexicon), lexicon)
+        if is_place is not None:
+            typed = _without_places(typed, is_place)
         if typed.type != frame.type:
             typed = replace(typed, key=f"{typed.type}-{frame.key.rsplit('-', 1)[-1]}")
         out.append(typed)

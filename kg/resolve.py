@@ -274,7 +274,17 @@ def resolve_extraction(
         reference,
         fallback_country=fallback_country,
         country_named=lambda text: _country_named(text, gazetteer, reference),
+        within=lambda place, area: _within(place, area, gazetteer),
+        is_place=lambda text: bool(
+            gazetteer.lookup(text, levels=("country", "admin1"))
+            or reference.country_of_demonym(text)
+        ),
     )
+
+
+def _within(place_key: str, area_key: str, gazetteer: Gazetteer) -> bool:
+    place = gazetteer.get(place_key)
+    return place is not None and any(p.key == area_key for p in gazetteer.hierarchy(place))
 
 
 def _country_named(text: str, gazetteer: Gazetteer, reference: ReferenceData) -> str | None:

@@ -68,3 +68,37 @@ def test_date_lines() -> None:
     )
     assert wire is not None and wire.date == dt.date(2024, 3, 21) and wire.source == "Reuters"
     assert parse_dateline("Gunmen killed three people on Monday.") is None
+
+
+# -- the forms of modern wire copy ---------------------------------------------------------
+def test_the_weekend_is_the_saturday_and_sunday_before() -> None:
+    monday = dt.date(2023, 5, 8)
+    resolved = parse_date("over the weekend", monday)
+    assert resolved is not None
+    assert (resolved.earliest, resolved.latest) == (dt.date(2023, 5, 6), dt.date(2023, 5, 7))
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("the night of 3 to 4 May", dt.date(2023, 5, 3), dt.date(2023, 5, 4)),
+        ("between 1 and 3 May 2021", dt.date(2021, 5, 1), dt.date(2021, 5, 3)),
+        ("May 3-4", dt.date(2023, 5, 3), dt.date(2023, 5, 4)),
+    ],
+)
+def test_a_span_of_days_keeps_both_bounds(text: str, first: dt.date, last: dt.date) -> None:
+    resolved = parse_date(text, dt.date(2023, 5, 20))
+    assert resolved is not None
+    assert (resolved.value, resolved.earliest, resolved.latest) == (first, first, last)
+
+
+def test_around_a_day_is_that_day() -> None:
+    resolved = parse_date("around 8 May 2020")
+    assert resolved is not None and resolved.value == dt.date(2020, 5, 8)
+
+
+def test_an_undated_wire_line_gives_place_and_agency() -> None:
+    line = parse_dateline("NIAMEY, Niger (AP) — Gunmen on motorbikes attacked a village.")
+    assert line is not None
+    assert (line.date, line.place, line.source) == (None, "NIAMEY, Niger", "AP")
+    assert parse_dateline("The Army (the statement said) - nothing") is None

@@ -235,3 +235,40 @@ def test_an_attribution_by_the_article_stays_marked_until_a_sentence_states_it()
 
     assert bases([attributed("reuters", False), attributed("afp", False)]) == {Literal("article")}
     assert bases([attributed("reuters", False), attributed("afp", True)]) == set()
+
+
+# -- several outlets, one incident (issue 15) -----------------------------------------------
+def test_one_town_one_kind_of_violence_and_meeting_days_merge_without_shared_sides() -> None:
+    a = claim("outlet-a", attackers=("jnim",), targets=())
+    b = claim("outlet-b", type_="armed-clash", attackers=(), targets=(), date="2024-03-22")
+    result = match(a, b)
+    assert result.merge and "place" in result.matched and "actors" not in result.matched
+    assert len(cluster_claims([a, b])) == 1
+
+
+def test_a_kidnapping_and_an_attack_at_one_town_merge_but_not_elsewhere() -> None:
+    a = claim("outlet-a", type_="abduction", attackers=(), targets=())
+    b = claim("outlet-b", attackers=(), targets=())
+    assert match(a, b).merge
+    far = claim("outlet-c", attackers=(), targets=(), place="2357048", lat=12.06, lon=0.36)
+    assert not match(a, far).merge
+
+
+def test_the_same_sizeable_toll_on_the_same_days_merges_country_level_reports() -> None:
+    a = claim("outlet-a", attackers=(), targets=(), fatalities=37)
+    b = claim("outlet-b", attackers=(), targets=(), fatalities=37, date="2024-03-22")
+    a["location"] = b["location"] = None
+    result = match(a, b)
+    assert result.merge and "fatalities" in result.matched
+    b["fatalities"] = 12
+    assert not match(a, b).merge
+
+
+def test_a_village_the_gazetteer_lacks_matches_by_name_in_its_country() -> None:
+    a = claim("outlet-a", attackers=(), targets=())
+    b = claim("outlet-b", attackers=(), targets=())
+    for each in (a, b):
+        each["location"].update(precision=None, id=None, lat=None, lon=None, name="Tinakof")
+    assert match(a, b).merge
+    b["location"]["name"] = "Markoye"
+    assert not match(a, b).merge

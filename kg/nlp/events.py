@@ -258,7 +258,7 @@ def claim_from_trigger(
             continue
         if ref.kind == "person":
             victims.append(ref)
-        elif ref.kind in {"group", "object"} and _is_civilian(tok):
+        elif ref.kind == "group" and _is_civilian(tok):
             victims.append(replace(ref, kind="group"))
         elif ref.kind == "group" and harms:
             victims.append(ref)

@@ -1,0 +1,218 @@
+"""Article-level assembly (kg/assemble.py) on hand-made records: no statistical model needed.
+
+The sentences below are our own, written in the manner of wire copy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kg.assemble import assemble, dates_apart, places_apart
+from kg.records import (
+    ActorRef,
+    Article,
+    DateOrigin,
+    DateValue,
+    EventClaim,
+    Evidence,
+    Extraction,
+    PlaceRef,
+    Precision,
+)
+from kg.reference import load_reference
+
+PUBLISHED = dt.date(2023, 5, 9)
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return load_reference()
+
+
+def town(name: str, lat: float, lon: float, cc: str = "BF", key: str | None = None) -> PlaceRef:
+    return PlaceRef((name,), name, key or f"gn:{name}", key or f"gn:{name}", None, cc, 1,
+                    lat=lat, lon=lon)
+
+
+def country(cc: str, name: str) -> PlaceRef:
+    return PlaceRef((name,), name, f"iso:{cc}", f"iso:{cc}", None, cc, 3)
+
+
+def text_date(day: dt.date) -> DateValue:
+    return DateValue(day, day, day, Precision.DAY, DateOrigin.TEXT, day.isoformat())
+
+
+def claim(
+    key: str,
+    sentence: str,
+    start: int,
+    *,
+    type_: str = "attack",
+    attackers: tuple[ActorRef, ...] = (),
+    targets: tuple[ActorRef, ...] = (),
+    victims: tuple[ActorRef, ...] = (),
+    place: PlaceRef | None = None,
+    date: DateValue | None = None,
+    fatalities: int | None = None,
+    parent: str | None = None,
+) -> EventClaim:
+    return EventClaim(
+        "doc", key, type_, "attacked", (Evidence(sentence, start, start + len(sentence)),),
+        attackers=attackers, targets=targets, victims=victims, place=place, date=date,
+        fatalities=fatalities, parent_key=parent,
+    )
+
+
+def group(*mentions: str, kind: str = "group") -> ActorRef:
+    return ActorRef(mentions, kind, None, mentions[0])
+
+
+def nationality(text: str) -> str | None:
+    """A stand-in for the resolver's reading of nationalities in a phrase."""
+    return {"nigerian": "NG", "malian": "ML"}.get(text.split()[0].lower())
+
+
+def run(reference, *claims: EventClaim, fallback: str | None = "BF") -> list[EventClaim]:
+    article = Article("doc", "text", published=PUBLISHED)
+    extraction = Extraction(article, claims)
+    return list(
+        assemble(extraction, reference, fallback_country=fallback, country_named=nationality)
+        .claims
+    )
+
+
+def test_sentences_about_one_incident_become_one_frame(reference) -> None:
+    lead = claim("attack-0", "Gunmen stormed a market town in the north on Sunday.", 0,
+                 attackers=(group("gunmen"),), place=country("BF", "Burkina Faso"),
+                 date=text_date(dt.date(2023, 5, 7)))
+    toll = claim("attack-60", "Officials said the raiders killed 14 traders in Tougouri.", 60,
+                 victims=(group("14 traders", "traders"),), fatalities=14,
+                 place=town("Tougouri", 13.3, -0.5))
+    later = claim("attack-130", "The toll of the attack later rose to 19.", 130, fatalities=19)
+    [frame] = run(reference, lead, toll, later)
+    assert frame.place is not None and frame.place.name == "Tougouri"
+    assert frame.fatalities == 19  # the latest, highest figure
+    assert frame.date is not None and frame.date.value == dt.date(2023, 5, 7)
+    assert {a.mentions[0] for a in frame.attackers} == {"gunmen"}
+    assert len(frame.evidence) == 3
+
+
+def test_an_older_incident_recalled_is_background_and_stays_apart(reference) -> None:
+    lead = claim("attack-0", "Militants attacked a convoy near Dori on Monday.", 0,
+                 attackers=(group("militants"),), date=text_date(dt.date(2023, 5, 8)))
+    old = claim("attack-80", "In a similar attack in March, 30 soldiers died.", 80,
+                victims=(group("30 soldiers"),), date=text_date(dt.date(2023, 3, 12)),
+                fatalities=30)
+    frames = run(reference, lead, old)
+    assert [f.background for f in frames] == [False, True]
+
+
+def test_a_summary_of_the_conflict_is_no_incident(reference) -> None:
+    lead = claim("attack-0", "Jihadists ambushed a patrol near Djibo on Monday.", 0,
+                 attackers=(group("jihadists"),), date=text_date(dt.date(2023, 5, 8)))
+    summary = claim("attack-70", "The insurgency has killed thousands since 2015.", 70)
+    frames = run(reference, lead, summary)
+    assert len(frames) == 1 and not frames[0].background
+
+
+def test_an_armed_group_against_soldiers_is_a_battle_with_the_state_forces(reference) -> None:
+    lead = claim("attack-0", "Jihadists killed 12 soldiers in an ambush near Djibo.", 0,
+                 attackers=(group("jihadists"),), victims=(group("12 soldiers", "soldiers"),),
+                 fatalities=12, place=town("Djibo", 14.1, -1.63))
+    [frame] = run(reference, lead)
+    assert frame.type == "armed-clash"
+    state = [t for t in frame.targets if t.actor_id == "military-forces-of-burkina-faso"]
+    assert state and state[0].name == "Military Forces of Burkina Faso"
+    assert any("soldiers" in v.mentions for v in frame.victims)  # the fallen stay victims
+
+
+def test_an_attack_on_villagers_stays_an_attack(reference) -> None:
+    lead = claim("attack-0", "Gunmen killed 20 villagers near Seytenga.", 0,
+                 attackers=(group("gunmen"),), victims=(group("20 villagers", "villagers"),),
+                 fatalities=20)
+    [frame] = run(reference, lead)
+    assert frame.type == "attack"
+    assert not frame.targets
+
+
+def test_generic_soldiers_name_the_country_forces_and_keep_their_words(reference) -> None:
+    lead = claim("attack-0", "Nigerian troops attacked a camp of the insurgents.", 0,
+                 type_="armed-clash", attackers=(group("Nigerian troops"),),
+                 targets=(group("insurgents"),))
+    [frame] = run(reference, lead, fallback="NE")
+    [force] = [a for a in frame.attackers if a.actor_id]
+    assert force.actor_id == "military-forces-of-nigeria"  # the nationality, not the fallback
+    assert force.kind == "group" and "Nigerian troops" in force.mentions
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("A suicide bomber blew himself up at a mosque.", "suicide-bomb"),
+        ("An improvised explosive device hit a bus on the road.", "remote-explosive"),
+        ("Militants lobbed a grenade into a bar.", "grenade"),
+    ],
+)
+def test_explosions_get_their_sub_event_type(reference, words: str, expected: str) -> None:
+    [frame] = run(reference, claim("bombing-0", words, 0, type_="bombing"))
+    assert frame.type == expected
+
+
+def test_incidents_of_different_kinds_with_their_own_sides_stay_apart(reference) -> None:
+    kidnapping = claim("abduction-0", "Bandits kidnapped 30 pupils from a school.", 0,
+                       type_="abduction", attackers=(group("bandits"),),
+                       victims=(group("30 pupils"),))
+    bombing = claim("bombing-90", "Separately, a bomb wrecked a power pylon.", 90,
+                    type_="bombing", targets=(group("power pylon", kind="object"),))
+    assert len(run(reference, kidnapping, bombing)) == 2
+
+
+def test_a_fragment_that_names_nobody_joins_the_incident(reference) -> None:
+    lead = claim("attack-0", "Militants attacked a supply convoy near Gaskinde.", 0,
+                 attackers=(group("militants"),), targets=(group("supply convoy",
+                                                                  kind="object"),))
+    fire = claim("arson-70", "Several trucks were set on fire.", 70, type_="arson")
+    [frame] = run(reference, lead, fire)
+    assert frame.type == "attack" and len(frame.evidence) == 2
+
+
+def test_two_named_towns_far_apart_are_two_incidents(reference) -> None:
+    a = claim("attack-0", "Gunmen attacked Djibo.", 0, attackers=(group("gunmen"),),
+              place=town("Djibo", 14.1, -1.63))
+    b = claim("attack-40", "Another group raided Fada N'Gourma.", 40,
+              attackers=(group("raiders"),), place=town("Fada N'Gourma", 12.06, 0.36))
+    assert len(run(reference, a, b)) == 2
+
+
+def test_a_sub_event_follows_its_parent_into_the_frame(reference) -> None:
+    lead = claim("armed-clash-0", "Rebels clashed with troops near Menaka.", 0,
+                 type_="armed-clash", attackers=(group("rebels"),))
+    again = claim("armed-clash-50", "The fighting lasted hours.", 50, type_="armed-clash")
+    capture = claim("materiel-capture-90", "The rebels seized rifles.", 90,
+                    type_="materiel-capture", attackers=(group("rebels"),),
+                    parent="armed-clash-50")
+    frames = run(reference, lead, again, capture)
+    keys = {f.key for f in frames}
+    [seized] = [f for f in frames if f.type == "materiel-capture"]
+    assert seized.parent_key in keys  # re-attached to the frame that absorbed its parent
+
+
+def test_places_apart_reads_the_hierarchy() -> None:
+    djibo, kaya = town("Djibo", 14.1, -1.63), town("Kaya", 13.09, -1.08)
+    assert places_apart(djibo, kaya)
+    assert not places_apart(djibo, country("BF", "Burkina Faso"))
+    assert places_apart(djibo, country("ML", "Mali"))
+    region = PlaceRef(("Sahel",), "Sahel", "adm:sahel", "adm:sahel", None, "BF", 3)
+    inside = {("gn:Djibo", "adm:sahel")}
+    assert not places_apart(djibo, region, lambda p, a: (p, a) in inside)
+    assert places_apart(kaya, region, lambda p, a: (p, a) in inside)
+
+
+def test_dates_apart_allows_the_night_across_midnight() -> None:
+    a = claim("a-0", "x", 0, date=text_date(dt.date(2023, 5, 6)))
+    b = claim("b-9", "y", 9, date=text_date(dt.date(2023, 5, 7)))
+    c = claim("c-19", "z", 19, date=text_date(dt.date(2023, 4, 20)))
+    assert not dates_apart(a, b)
+    assert dates_apart(a, c)

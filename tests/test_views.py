@@ -1,0 +1,57 @@
+"""The codebook views of the event exports: ACLED's (native) and MUC-4's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kg.export.muc4 import apply_view
+
+STATE = "https://w3id.org/conflict-kg/id/actor/military-forces-of-mali"
+
+
+def event(type_: str = "attack", **fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "type": type_, "attackers": [], "targets": [], "victims": [], "unnamed_victims": [],
+        "_muc_excluded": False,
+    }
+    return {**base, **fields}
+
+
+def person(name: str) -> dict[str, Any]:
+    return {"name": name, "kind": "person", "mentions": [name], "id": None}
+
+
+def people(words: str) -> dict[str, Any]:
+    return {"name": words, "kind": "group", "mentions": [words], "id": None}
+
+
+def test_native_view_counts_everyone_harmed_as_a_victim() -> None:
+    [out] = apply_view([event(victims=[person("Amadou Sow")],
+                              unnamed_victims=[people("nine herders")])], "native")
+    assert [v["name"] for v in out["victims"]] == ["Amadou Sow", "nine herders"]
+    assert "unnamed_victims" not in out
+
+
+def test_muc4_view_keeps_named_victims_and_physical_targets_only() -> None:
+    bus = {"name": "bus", "kind": "object", "mentions": ["bus"], "id": None}
+    [out] = apply_view(
+        [event(victims=[person("Amadou Sow"), people("nine herders")],
+               targets=[bus, people("militia")])],
+        "muc4",
+    )
+    assert [v["name"] for v in out["victims"]] == ["Amadou Sow"]
+    assert [v["name"] for v in out["unnamed_victims"]] == ["nine herders"]
+    assert [t["name"] for t in out["targets"]] == ["bus"]
+
+
+def test_muc4_view_leaves_out_army_against_guerrilla_fighting_and_vetoed_claims() -> None:
+    army = {"name": "Military Forces of Mali", "kind": "organization", "mentions": ["army"],
+            "id": STATE}
+    battle = event("armed-clash", attackers=[people("rebels")], targets=[army])
+    vetoed = event(_muc_excluded=True)
+    kept = event(attackers=[people("gunmen")], victims=[person("Awa Traore")])
+    assert list(apply_view([battle, vetoed, kept], "muc4")) == [
+        {**kept, "unnamed_victims": []}
+    ]
+    # the same battle stays in the graph's own codebook
+    assert len(list(apply_view([battle], "native"))) == 1
