@@ -553,6 +553,55 @@ def _mention_variants(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
     )
 
 
+Frame = tuple[EventClaim, list[str], list[str]]  # a frame, its claims' types and keys
+
+
+def _fold_unplaced(frames: list[Frame]) -> list[Frame]:
+    """A report of violence that the article places only in the country, or nowhere, is
+    the incident the article does place (at a town) told again: "an air strike on a camp at
+    Rann" and "the strike killed 50 people in Nigeria". It folds into the first such
+    incident, which keeps its type, unless their dates or the people or things they hit
+    tell them apart."""
+    host_index = next(
+        (
+            i
+            for i, (f, _, _) in enumerate(frames)
+            if not f.background and _family(f.type) in {"violence", "remote"} and _town(f.place)
+        ),
+        None,
+    )
+    if host_index is None:
+        return frames
+    host, host_types, host_keys = frames[host_index]
+    kept: list[Frame] = []
+    for index, (frame, types, keys) in enumerate(frames):
+        unplaced = frame.place is None or _is_country(frame.place)
+        if (
+            index != host_index
+            and unplaced
+            and not frame.background
+            and _family(frame.type) in {"violence", "remote"}
+            and not (frame.place and host.place and frame.place.country_code
+                     and frame.place.country_code != host.place.country_code)
+            and not dates_apart(host, frame)
+            and not _named_apart(host, frame)
+            and not _sides_apart(host, frame)
+        ):
+            host = combine(host, frame)
+            host_types, host_keys = [*host_types, *types], [*host_keys, *keys]
+            continue
+        kept.append((frame, types, keys))
+    kept.insert(min(host_index, len(kept)), (host, host_types, host_keys))
+    return kept
+
+
+def _sides_apart(a: EventClaim, b: EventClaim) -> bool:
+    """Both name who acted, and nobody in common."""
+    keys_a = set().union(*(_keys(r) for r in a.attackers)) if a.attackers else set()
+    keys_b = set().union(*(_keys(r) for r in b.attackers)) if b.attackers else set()
+    return bool(keys_a and keys_b and not keys_a & keys_b)
+
+
 # -- the stage --------------------------------------------------------------------------------
 def assemble(
     extraction: Extraction,
@@ -563,6 +612,7 @@ def assemble(
     country_named: CountryNamed | None = None,
     within: Within | None = None,
     is_place: Callable[[str], bool] | None = None,
+    find_place: Callable[[EventClaim], PlaceRef | None] | None = None,
 ) -> Extraction:
     """Incident frames of one article from its resolved claims (see the module docstring)."""
     lexicon = lexicon or english_lexicon()
@@ -571,7 +621,7 @@ def assemble(
         return extraction
     anchor = _anchor_date(claims, extraction)
     protest_article = any(c.type in PROTESTS for c in claims)
-    frames: list[tuple[EventClaim, list[str], list[str]]] = []  # frame, types, keys folded in
+    frames: list[Frame] = []
     lead_seen = False
     for claim in claims:
         lead = not lead_seen and claim.type not in {"materiel-capture", "arrests"}
@@ -590,12 +640,16 @@ def assemble(
                 break
         else:
             frames.append((claim, [claim.type], [claim.key]))
+    frames = _fold_unplaced(frames)
     owner = {key: frame.key for frame, _, keys in frames for key in keys}
     out: list[EventClaim] = []
     for frame, types, _ in frames:
         typed = replace(frame, type=refine_type(frame, types, reference, lexicon))
         typed = _with_state_forces(typed, reference, lexicon, fallback_country, country_named)
         typed = _mention_variants(_people_hit(typed, lexicon), lexicon)
+        if find_place is not None and (typed.place is None or _is_country(typed.place)):
+            # its sentences name a town the parse did not tie to the event
+            typed = replace(typed, place=find_place(typed) or typed.place)
         if is_place is not None:
             typed = _without_places(typed, is_place)
         if typed.type != frame.type:

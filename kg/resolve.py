@@ -275,11 +275,51 @@ def resolve_extraction(
         fallback_country=fallback_country,
         country_named=lambda text: _country_named(text, gazetteer, reference),
         within=lambda place, area: _within(place, area, gazetteer),
+        find_place=lambda frame: _place_in_sentences(frame, gazetteer, fallback_country),
         is_place=lambda text: bool(
             gazetteer.lookup(text, levels=("country", "admin1"))
             or reference.country_of_demonym(text)
         ),
     )
+
+
+# "in Djibo", "near the town of Gaskinde", "in the northern city of Djibo", "at Inata"
+_PLACE_PHRASE = re.compile(
+    r"\b(?:in|at|near|outside|around|of|on)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}?"
+    r"(?:(?:town|village|city|commune|district|locality|hamlet|area|island|camp)\s+of\s+)?"
+    r"((?:[A-Z][\w'’-]+)(?:\s[A-Z][\w'’-]+){0,2})"
+)
+
+
+def _place_in_sentences(
+    claim: EventClaim, gazetteer: Gazetteer, country_code: str | None
+) -> PlaceRef | None:
+    """The first town or district of the event's country that its sentences name after a
+    preposition, when the parse gave the event no place finer than the country."""
+    if not country_code:
+        return None
+    for evidence in claim.evidence:
+        for match in _PLACE_PHRASE.finditer(evidence.sentence):
+            name = match.group(1)
+            found = [
+                p
+                for p in gazetteer.lookup(name, country_code, levels=("locality", "admin2"))
+                if p.country_code == country_code
+            ]
+            if found:
+                town = found[0]
+                return PlaceRef(
+                    mentions=(name,),
+                    name=town.name,
+                    place_key=town.key,
+                    anchor_key=town.key,
+                    relation=None,
+                    country_code=town.country_code,
+                    precision=1 if town.level == "locality" else 3,
+                    lat=town.lat,
+                    lon=town.lon,
+                )
+    return None
 
 
 def _within(place_key: str, area_key: str, gazetteer: Gazetteer) -> bool:
