@@ -575,10 +575,11 @@ def _fold_unplaced(frames: list[Frame]) -> list[Frame]:
     host, host_types, host_keys = frames[host_index]
     kept: list[Frame] = []
     for index, (frame, types, keys) in enumerate(frames):
+        if index == host_index:
+            continue
         unplaced = frame.place is None or _is_country(frame.place)
         if (
-            index != host_index
-            and unplaced
+            unplaced
             and not frame.background
             and _family(frame.type) in {"violence", "remote"}
             and not (frame.place and host.place and frame.place.country_code
@@ -592,6 +593,7 @@ def _fold_unplaced(frames: list[Frame]) -> list[Frame]:
             continue
         kept.append((frame, types, keys))
     kept.insert(min(host_index, len(kept)), (host, host_types, host_keys))
+    # the host keeps its place in the article's order; what folded into it is gone
     return kept
 
 
@@ -654,6 +656,12 @@ def assemble(
             typed = _without_places(typed, is_place)
         if typed.type != frame.type:
             typed = replace(typed, key=f"{typed.type}-{frame.key.rsplit('-', 1)[-1]}")
+        taken = {c.key for c in out} | {f.key for f, _, _ in frames if f is not frame}
+        if typed.key in taken:  # two incidents told from one word: keys stay unique
+            suffix = 2
+            while f"{typed.key}-{suffix}" in taken:
+                suffix += 1
+            typed = replace(typed, key=f"{typed.key}-{suffix}")
         out.append(typed)
     renamed = {f.key: o.key for (f, _, _), o in zip(frames, out, strict=True)}
     keys = {c.key for c in out}
