@@ -664,13 +664,13 @@ def assemble(
             typed = replace(typed, key=f"{typed.key}-{suffix}")
         out.append(typed)
     renamed = {f.key: o.key for (f, _, _), o in zip(frames, out, strict=True)}
-    keys = {c.key for c in out}
+    final_keys = {c.key for c in out}
     final = []
     for claim in out:
         parent = claim.parent_key
         if parent is not None:
-            parent = renamed.get(owner.get(parent, ""), None)
-            if parent == claim.key or parent not in keys:
+            parent = renamed.get(owner.get(parent, ""))
+            if parent == claim.key or parent not in final_keys:
                 parent = None
         final.append(replace(claim, parent_key=parent))
     return replace(extraction, claims=tuple(final))

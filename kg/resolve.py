@@ -391,9 +391,9 @@ def context_country(
             found = gazetteer.country(demonym)
             vote(found.country_code if found else None, 0.5, position)
     for position, name in enumerate(places, start=len(names)):
-        found = gazetteer.lookup(name, levels=("admin1", "admin2", "locality"))
-        if found and len({p.country_code for p in found}) == 1:
-            vote(found[0].country_code, 1.0, position)
+        areas = gazetteer.lookup(name, levels=("admin1", "admin2", "locality"))
+        if areas and len({p.country_code for p in areas}) == 1:
+            vote(areas[0].country_code, 1.0, position)
     if not votes:
         return None
     return min(votes, key=lambda c: (-votes[c], first[c]))

@@ -289,7 +289,7 @@ def gate_by_categories(
     Returns the kept claims and the vetoed ones (marked ``muc_excluded``)."""
     scores = category_scores(doc)
     if not scores:
-        return claims
+        return claims, []
     relevant = scores.get("RELEVANT", 1.0)
     kept: list[EventClaim] = []
     excluded: list[EventClaim] = []
