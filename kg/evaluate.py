@@ -11,14 +11,12 @@ re-implementation, is what makes the numbers the same as ``score.py``'s on the s
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import gc
 import importlib.util
 import io
 import json
 import shutil
-import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -158,42 +156,3 @@ def evaluate(
     return Evaluation(
         scores.get("mode", mode or "?"), scores, report, output if keep else None, count
     )
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``kg evaluate GOLD.jsonl [--mode muc|fields|acled] [--scorer PATH] [-o PRED.jsonl]``."""
-    parser = argparse.ArgumentParser(
-        prog="kg evaluate",
-        description="Run the pipeline over gold articles and print the scorer's report.",
-    )
-    parser.add_argument("gold", help="gold JSONL in the document format (FORMAT.md)")
-    parser.add_argument(
-        "--mode",
-        choices=MODES,
-        default=None,
-        help="scoring mode (default: the scorer's choice for the gold file)",
-    )
-    parser.add_argument("--scorer", default=None, help="path of score.py")
-    parser.add_argument("-o", "--output", default=None, help="also keep the predictions here")
-    parser.add_argument("--model", default=None, help="spaCy pipeline package")
-    parser.add_argument("--canonical", action="store_true",
-                        help="score the canonical (merged) events instead of per-article claims")
-    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
-    args = parser.parse_args(argv)
-    try:
-        result = evaluate(
-            args.gold, args.mode, scorer=args.scorer, predictions=args.output,
-            model=args.model, claims=not args.canonical,
-        )
-    except KGError as error:
-        print(f"Error: {error}", file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(result.scores, indent=1, sort_keys=True))
-    else:
-        print(result.report, end="")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -594,8 +593,3 @@ def recompute_canonical(store: GraphStore, *, fresh: bool = False) -> int:
     _lot_origins(graph, store)
     store.replace_graph(graph)
     return len(clusters)
-
-
-def merge_report(claims: Iterable[dict[str, Any]]) -> list[Cluster]:
-    """The clusters for a list of claim dicts, for tests and for explaining decisions."""
-    return cluster_claims(list(claims))

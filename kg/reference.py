@@ -10,27 +10,19 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from kg.gazetteer import fold  # one way to compare names, for places and actors alike
 from kg.resources import data_file
 
 # Relations that make an actor a more specific unit of another (walked down when linking).
 DESCENDANT_RELATIONS = ("branch-of", "faction-of", "part-of")
 
 
-def fold(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive key for alias look-ups."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    kept = []
-    for char in decomposed:
-        if unicodedata.combining(char):
-            continue
-        kept.append(char.lower() if char.isalnum() else " ")
-    return " ".join("".join(kept).replace("’", " ").split())
+
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ context is the resolution stage's job).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
@@ -233,14 +233,6 @@ class _Args:
         self.objects: list[Token] = []  # what was captured / burned / stolen
         self.of_objects: list[Token] = []  # "the killing of <X>", "the capture of <X>"
         self.exact: set[int] = set()  # tokens whose conjuncts belong to another role
-
-
-def _with_conjuncts(tokens: Iterable[Token]) -> list[Token]:
-    out: list[Token] = []
-    for tok in tokens:
-        out.append(tok)
-        out.extend(tok.conjuncts)
-    return out
 
 
 def _pobj(prep: Token) -> list[Token]:

@@ -25,7 +25,7 @@ from murmurhash.mrmr import hash as murmur
 from spacy.tokens import Doc, Span, Token
 
 from kg.nlp import english as en
-from kg.nlp.pipeline import ACTOR_LABEL, WEAPON_LABEL, surface
+from kg.nlp.pipeline import ACTOR_LABEL, WEAPON_LABEL
 
 LABELS = ("NONE", "PERP_IND", "PERP_ORG", "TARGET", "VICTIM", "HUMAN", "WEAPON")
 N_FEATURES = 1 << 20
@@ -520,8 +520,3 @@ def with_quantity(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     ):
         begin -= 1
     return (begin, end) if begin < start else None
-
-
-def span_text(doc: Doc, start: int, end: int) -> str:
-    span = doc[start:end]
-    return surface(doc, span.start_char, span.end_char)
