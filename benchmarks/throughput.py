@@ -1,35 +1,121 @@
-"""Throughput of the full build against bare ``nlp.pipe`` with the same model on the same texts.
+"""What a user waits for: the whole ``kg build`` process against bare ``nlp.pipe``.
 
-    python benchmarks/throughput.py [CORPUS.jsonl|folder ...] [--limit N] [--validate]
+    python benchmarks/throughput.py [CORPUS.jsonl|folder ...] [--limit N] [--repeat N]
+                                    [--jobs N] [--no-validate] [--model NAME]
 
-The default corpus is MUC-4 train (``../shared/eval/muc4/train.jsonl``). Each measurement runs
-in its own process so that its peak memory is its own:
+The default corpus is MUC-4 dev (``../shared/eval/muc4/dev.jsonl``, 200 articles). Both
+sides run as whole processes, timed from the moment they are started until they have
+exited, so the interpreter, the imports and the loading of the model count:
 
-- ``bare``: ``spacy.load(model)`` and ``nlp.pipe`` over the article bodies, nothing else;
-- ``build``: ``kg.build.build`` into a fresh temporary store (reading, our pipeline
-  components, extraction, resolution, RDF mapping and loading; SHACL validation only with
-  ``--validate``).
+- ``bare nlp.pipe``: a Python process that loads the spaCy model with ``spacy.load`` and
+  runs ``nlp.pipe`` (batches of 16, as the build uses) over the same article bodies the
+  build parses, and does nothing else;
+- ``kg build``: the ``kg build`` command itself (``kg build CORPUS --store TMP --clear``,
+  SHACL validation on unless ``--no-validate``), into a fresh store. It runs in a process
+  that records when the build enters each of its phases (the ``Progress`` protocol of
+  ``kg.build``) and otherwise changes nothing, so the script prints where the time went:
+  start-up (imports, model, reference data), reading and parsing (the per-article stages:
+  reading, spaCy and our components, extraction, resolution, RDF, loading), the graphs
+  loaded once, the cross-article merge, validation, and exit.
 
-It prints articles/s, words/s and peak memory of each, and the ratio build/bare: the share of
-the bare model's speed that the whole build keeps. This is a benchmark, not a test: numbers
-depend on the machine.
+With ``--repeat N`` the two alternate N times and the medians are printed. Peak memory is
+each process's own maximum resident set. This is a benchmark, not a test: the figures
+depend on the machine (it prints what it ran on) and on what else runs on it.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
-import resource
-import shutil
+import platform
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "muc4" / "train.jsonl"
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "muc4" / "dev.jsonl"
+BATCH_SIZE = 16  # that of kg.build.extract
+START = "start-up"
+EXIT = "exit"
+
+
+# ----------------------------------------------------------------------- the child processes
+
+
+def bare_child(texts_file: str, model: str, n_process: int, out: str) -> None:
+    """Load the model, parse every text, exit: nothing of kg is imported."""
+    import spacy
+
+    loaded = time.time()
+    texts = json.loads(Path(texts_file).read_text(encoding="utf-8"))
+    nlp = spacy.load(model)
+    parsing = time.time()
+    for _doc in nlp.pipe(texts, batch_size=BATCH_SIZE, n_process=n_process):
+        pass
+    done = time.time()
+    Path(out).write_text(
+        json.dumps({"import spaCy": loaded, "load model": parsing, "nlp.pipe": done}),
+        encoding="utf-8",
+    )
+
+
+class _Recorder:
+    """A ``kg.build.Progress`` that notes when each phase starts, and nothing else."""
+
+    def __init__(self, out: str) -> None:
+        self.out, self.marks = out, [(START, time.time())]
+
+    def phase(self, name: str, total: int | None = None) -> None:
+        self.marks.append((name, time.time()))
+
+    def advance(self, amount: int = 1) -> None:
+        pass
+
+    def finish(self) -> None:
+        self.marks.append((EXIT, time.time()))
+        Path(self.out).write_text(json.dumps(self.marks), encoding="utf-8")
+
+
+def build_child(arguments: list[str], out: str) -> None:
+    """``kg build ARGUMENTS`` as the command line runs it, with a phase recorder."""
+    import importlib
+
+    module = importlib.import_module("kg.build")  # the package's ``kg.build`` is the function
+    recorder = _Recorder(out)
+    original = module.build
+
+    def recorded(*args, **kwargs):  # the command passes no progress when stderr is no tty
+        kwargs["progress"] = recorder
+        return original(*args, **kwargs)
+
+    module.build = recorded  # kg.cli imports it from the module when the command runs
+    from kg.cli import main
+
+    sys.argv = ["kg", "build", *arguments]
+    main()
+
+
+# ----------------------------------------------------------------------- the parent
+
+
+def _run(command: list[str]) -> tuple[float, float, int, str]:
+    """Run ``command``; its wall time from start to exit, its peak memory (MB), its exit
+    code and its output."""
+    with tempfile.TemporaryFile() as log:
+        started = time.time()
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONHASHSEED": "0"}
+        )
+        _, status, usage = os.wait4(process.pid, 0)  # the child's own rusage: its peak
+        seconds = time.time() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        output = log.read().decode(errors="replace")
+    return seconds, usage.ru_maxrss / 1024, process.returncode, output
 
 
 def _articles(paths: list[str], limit: int | None):
@@ -40,134 +126,171 @@ def _articles(paths: list[str], limit: int | None):
     return articles[:limit] if limit else articles
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _corpus(paths: list[str], limit: int | None, folder: Path) -> list[str]:
+    """What ``kg build`` reads: the paths, or the first ``limit`` lines of one JSONL file."""
+    if not limit:
+        return paths
+    if len(paths) != 1 or not paths[0].endswith(".jsonl"):
+        raise SystemExit("--limit needs one .jsonl file")
+    lines = Path(paths[0]).read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = folder / "corpus.jsonl"
+    kept.write_text("".join([line for line in lines if line.strip()][:limit]), encoding="utf-8")
+    return [str(kept)]
 
 
-def measure_bare(paths: list[str], limit: int | None, model: str | None) -> dict[str, float]:
-    import spacy
-
-    from kg.nlp.pipeline import model_name
-
-    articles = _articles(paths, limit)
-    texts = [a.text[a.body_start :] for a in articles]
-    nlp = spacy.load(model_name(model))
-    list(nlp.pipe(texts[:8]))  # warm up: lazy tables
-    words = sum(len(text.split()) for text in texts)
-    started = time.perf_counter()
-    for _doc in nlp.pipe(texts, batch_size=16):
-        pass
-    seconds = time.perf_counter() - started
-    return {"articles": len(texts), "words": words, "seconds": seconds, "peak_mb": _peak_mb()}
-
-
-def measure_build(
-    paths: list[str], limit: int | None, model: str | None, validate: bool
-) -> dict[str, float]:
-    from kg.build import build
-    from kg.nlp.pipeline import load_pipeline
-    from kg.store import GraphStore
-
-    articles = _articles(paths, limit)
-    words = sum(len(a.text[a.body_start :].split()) for a in articles)
-    load_pipeline(model)
-    folder = Path(tempfile.mkdtemp(prefix="kg-bench-"))
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
     try:
-        corpus = folder / "corpus.jsonl"
-        with corpus.open("w", encoding="utf-8") as handle:
-            for a in articles:
-                handle.write(
-                    json.dumps(
-                        {
-                            "doc_id": a.doc_id,
-                            "text": a.text,
-                            "published": a.published.isoformat() if a.published else None,
-                        }
-                    )
-                    + "\n"
-                )
-        store = GraphStore(folder / "store")
-        last = [0.0]
-
-        def progress(done: int, total: int) -> None:
-            if done == total:
-                last[0] = time.perf_counter()
-
-        started = time.perf_counter()
-        summary = build(
-            [corpus], store, model=model, rebuild=True, validate=validate, progress=progress
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory = next(
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
         )
-        seconds = time.perf_counter() - started
-        per_article = last[0] - started
-        del store
-    finally:
-        gc.collect()
-        shutil.rmtree(folder, ignore_errors=True)
-    return {
-        "articles": summary.articles_read,
-        "words": words,
-        "seconds": seconds,
-        "per_article_seconds": per_article,
-        "peak_mb": _peak_mb(),
-        "claims": summary.claims,
-    }
-
-
-def _run_stage(stage: str, args: argparse.Namespace) -> dict[str, float]:
-    command = [sys.executable, __file__, *args.paths, "--stage", stage]
-    if args.limit:
-        command += ["--limit", str(args.limit)]
-    if args.model:
-        command += ["--model", args.model]
-    if args.validate:
-        command.append("--validate")
-    out = subprocess.run(
-        command,
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
+        memory = f", {int(memory) / 1024 / 1024:.0f} GiB"
+    except (OSError, StopIteration):
+        memory = ""
+    load = ", load average {:.1f} {:.1f} {:.1f} at start".format(*os.getloadavg())
+    return (
+        f"{os.cpu_count()} cores ({cpu}){memory}, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}{load}"
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _stages(marks: list[list], started: float, ended: float) -> list[tuple[str, float]]:
+    """Seconds per phase, from the recorded phase starts; start-up runs from the process
+    start (the recorder is made once kg is imported) to the first phase."""
+    points = [(START, started)] + [(name, t) for name, t in marks[1:]] + [("", ended)]
+    stages: dict[str, float] = {}
+    for (name, t), (_, following) in pairwise(points):
+        stages[name] = stages.get(name, 0.0) + following - t
+    return list(stages.items())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("paths", nargs="*", help="articles (default: MUC-4 train)")
-    parser.add_argument("--limit", type=int, default=None, help="first N articles only")
+    parser.add_argument("paths", nargs="*", help="articles (default: MUC-4 dev)")
+    parser.add_argument("--limit", type=int, default=None, help="first N articles of one JSONL")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each; medians printed")
+    parser.add_argument("--jobs", type=int, default=1, help="NLP processes, on both sides")
     parser.add_argument("--model", default=None, help="spaCy model package")
-    parser.add_argument("--validate", action="store_true", help="include SHACL validation")
+    parser.add_argument("--no-validate", action="store_true", help="kg build --no-validate")
     parser.add_argument("--stage", choices=["bare", "build"], help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.stage == "bare":
+        bare_child(args.paths[0], args.model, args.jobs, args.out)
+        return
+    if args.stage == "build":  # the arguments of kg build, after "--"
+        build_child(args.paths, args.out)
+        return
     if not args.paths:
         if not DEFAULT_CORPUS.is_file():
             parser.error(f"no corpus given and {DEFAULT_CORPUS} is not there")
         args.paths = [str(DEFAULT_CORPUS)]
-    if args.stage == "bare":
-        print(json.dumps(measure_bare(args.paths, args.limit, args.model)))
-        return
-    if args.stage == "build":
-        print(json.dumps(measure_build(args.paths, args.limit, args.model, args.validate)))
-        return
-    bare = _run_stage("bare", args)
-    full = _run_stage("build", args)
-    print(f"corpus: {', '.join(args.paths)} ({bare['articles']} articles)")
-    print(f"{'':24}{'articles/s':>12}{'words/s':>12}{'seconds':>10}{'peak MB':>10}")
-    for name, row in (("bare nlp.pipe", bare), ("full build", full)):
-        label = name + (" (+SHACL)" if name == "full build" and args.validate else "")
+
+    import spacy
+
+    from kg.nlp.pipeline import model_name
+
+    model = model_name(args.model)
+    machine = _machine()
+    articles = _articles(args.paths, args.limit)
+    texts = [a.text[a.body_start :] for a in articles]
+    words = sum(len(text.split()) for text in texts)
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
+        folder = Path(tmp)
+        (folder / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
+        corpus = _corpus(args.paths, args.limit, folder)
+        here = str(Path(__file__).resolve())
+        bare_marks, build_marks = folder / "bare.json", folder / "build.json"
+        bare_command = [
+            sys.executable,
+            here,
+            str(folder / "texts.json"),
+            "--stage",
+            "bare",
+            "--model",
+            model,
+            "--jobs",
+            str(args.jobs),
+            "--out",
+            str(bare_marks),
+        ]
+        build_command = [
+            sys.executable,
+            here,
+            "--stage",
+            "build",
+            "--out",
+            str(build_marks),
+            "--",
+            *corpus,
+            "--store",
+            str(folder / "store"),
+            "--clear",
+            "--model",
+            model,
+            "--jobs",
+            str(args.jobs),
+        ]
+        if args.no_validate:
+            build_command.append("--no-validate")
+        bare_runs: list[tuple[float, float, dict[str, float]]] = []
+        build_runs: list[tuple[float, float, list[tuple[str, float]], str]] = []
+        for _ in range(args.repeat):
+            started = time.time()
+            seconds, peak, code, output = _run(bare_command)
+            if code != 0 or not bare_marks.is_file():
+                raise SystemExit(f"bare nlp.pipe failed ({code}):\n{output}")
+            marks = json.loads(bare_marks.read_text(encoding="utf-8"))
+            bare_marks.unlink()
+            parts, last = {}, started
+            for name in ("import spaCy", "load model", "nlp.pipe"):
+                parts[name], last = marks[name] - last, marks[name]
+            parts["exit"] = started + seconds - last
+            bare_runs.append((seconds, peak, parts))
+            started = time.time()
+            seconds, peak, code, output = _run(build_command)
+            if code not in (0, 1) or not build_marks.is_file():  # 1: built, not conforming
+                raise SystemExit(f"kg build failed ({code}):\n{output}")
+            marks = json.loads(build_marks.read_text(encoding="utf-8"))
+            build_marks.unlink()
+            build_runs.append((seconds, peak, _stages(marks, started, started + seconds), output))
+
+    def median(values: list[float]) -> float:
+        return statistics.median(values)
+
+    bare_s, bare_mb = median([r[0] for r in bare_runs]), median([r[1] for r in bare_runs])
+    build_s, build_mb = median([r[0] for r in build_runs]), median([r[1] for r in build_runs])
+    runs = f", median of {args.repeat} runs each" if args.repeat > 1 else ""
+    print(f"machine: {machine}")
+    print(f"model: {model} (spaCy {spacy.__version__}); jobs: {args.jobs}{runs}")
+    print(f"corpus: {', '.join(args.paths)} ({len(texts)} articles, {words:,} words)")
+    print()
+    print(f"{'whole process':34}{'seconds':>9}{'articles/s':>12}{'words/s':>9}{'peak MB':>9}")
+    label = "kg build" + (" --no-validate" if args.no_validate else " (validation on)")
+    for name, seconds, peak in (("bare nlp.pipe", bare_s, bare_mb), (label, build_s, build_mb)):
         print(
-            f"{label:24}{row['articles'] / row['seconds']:12.1f}"
-            f"{row['words'] / row['seconds']:12.0f}{row['seconds']:10.1f}{row['peak_mb']:10.0f}"
+            f"{name:34}{seconds:9.1f}{len(texts) / seconds:12.2f}{words / seconds:9.0f}{peak:9.0f}"
         )
-    bare_speed = bare["articles"] / bare["seconds"]
-    ratio = (full["articles"] / full["seconds"]) / bare_speed
-    print(f"build speed / bare nlp.pipe speed: {ratio:.2f}x")
-    # the per-article stages (parse, our components, extraction, resolution, RDF, loading)
-    # against what runs once after them (the cross-article merge, then validation)
-    staged = full["articles"] / full["per_article_seconds"] / bare_speed
-    rest = full["seconds"] - full["per_article_seconds"]
-    after = "cross-article merge" + (" and SHACL validation" if args.validate else "")
-    print(f"  per-article stages alone: {staged:.2f}x of bare nlp.pipe; {after}: {rest:.1f} s")
+    print(f"kg build speed / bare nlp.pipe speed: {bare_s / build_s:.2f}x")
+    print()
+    print(f"{'kg build stages':34}{'seconds':>9}{'share':>8}")
+    names = [name for name, _ in build_runs[0][2]]
+    for name in names:
+        seconds = median([dict(r[2]).get(name, 0.0) for r in build_runs])
+        print(f"  {name:32}{seconds:9.1f}{100 * seconds / build_s:7.0f}%")
+    print(f"{'bare nlp.pipe stages':34}")
+    for name in bare_runs[0][2]:
+        seconds = median([r[2][name] for r in bare_runs])
+        print(f"  {name:32}{seconds:9.1f}{100 * seconds / bare_s:7.0f}%")
+    print()
+    print("kg build said:")
+    print("\n".join("  " + line for line in build_runs[-1][3].strip().splitlines()[:8]))
 
 
 if __name__ == "__main__":

@@ -64,6 +64,8 @@ class Lexicon:
     grenade: re.Pattern[str]
     military_words: frozenset[str]  # heads naming a country's armed forces
     police_words: frozenset[str]  # heads naming its police or gendarmerie
+    military_places: frozenset[str]  # words of the places forces hold ("barracks")
+    protesters: frozenset[str]  # heads naming people who protest
     armed_words: frozenset[str]  # heads naming armed people (either side of a battle)
     civilian_words: frozenset[str]
     protest_violence: re.Pattern[str]  # what makes a protest a riot
@@ -81,6 +83,8 @@ def english_lexicon() -> Lexicon:
         grenade=en.GRENADE_CUES,
         military_words=frozenset(en.MILITARY_WORDS),
         police_words=frozenset(en.POLICE_WORDS),
+        military_places=frozenset(en.MILITARY_PLACES),
+        protesters=frozenset(en.PROTESTER_NOUNS | {n + "s" for n in en.PROTESTER_NOUNS}),
         armed_words=frozenset(en.ARMED_NOUNS),
         civilian_words=frozenset(en.CIVILIAN_NOUNS),
         protest_violence=en.RIOT_CUES,
@@ -112,10 +116,14 @@ def _force_kind(ref: ActorRef, reference: ReferenceData, lexicon: Lexicon) -> st
         if actor.type in STATE_FORCE_TYPES:
             return "police" if actor.id.startswith("police-") else "military"
         return None
-    heads = _heads(ref)
-    if heads & lexicon.police_words:
+    # people are named by their head ("Burkinabe soldiers"); a place of the forces by any
+    # of its words ("a gendarme post", "the military base", "Djibo barracks")
+    words = _heads(ref) if ref.kind != "object" else {
+        w for m in ref.mentions for word in fold(m).split() for w in (word, word.rstrip("s"))
+    }
+    if words & lexicon.police_words:
         return "police"
-    if heads & lexicon.military_words:
+    if words & (lexicon.military_words | lexicon.military_places):
         return "military"
     return None
 
@@ -242,7 +250,8 @@ def _joinable(
             return False
         other = claim if fam_b == "violence" else frame
         riot_part = other.type in {"arson", "looting-property-destruction"}
-        if not (_protesters(other) or (riot_part and not other.attackers)):
+        same_sentence = bool({e.start for e in frame.evidence} & {e.start for e in claim.evidence})
+        if not (_protesters(other) or same_sentence or (riot_part and not other.attackers)):
             return False
     if fam_a not in {"violence", "protest", "remote"} and frame.type != claim.type:
         return False
@@ -284,7 +293,7 @@ def _named_apart(a: EventClaim, b: EventClaim) -> bool:
 
 def _protesters(claim: EventClaim) -> bool:
     return any(
-        {"protester", "demonstrator", "rioter", "youth", "crowd", "mob"} & _heads(a)
+        {"protester", "demonstrator", "rioter", "marcher", "youth", "crowd", "mob"} & _heads(a)
         for a in claim.attackers
     )
 
@@ -386,6 +395,10 @@ def refine_type(
         return "violent-demonstration" if violent else frame.type
     if frame.type in REMOTE:
         return frame.type
+    if kinds & {"attack", "armed-clash", "arson", "looting-property-destruction"} and any(
+        _heads(a) & lexicon.protesters for a in frame.attackers
+    ):
+        return "violent-demonstration"  # protesters who burn, loot or fight are rioters
     explosions = kinds & EXPLOSIONS
     if explosions:
         if lexicon.suicide.search(text):
@@ -514,13 +527,20 @@ def _with_variants(ref: ActorRef, lexicon: Lexicon) -> ActorRef:
     return replace(ref, mentions=tuple(dict.fromkeys(out)))
 
 
-def _without_places(frame: EventClaim, is_place: Callable[[str], bool]) -> EventClaim:
-    """A country or province named where a side should be ("Cameroon", "Borno") is the
-    parse mistaking a place for an actor; linked actors and physical targets stay."""
+def _without_places(
+    frame: EventClaim, is_place: Callable[[str], bool], lexicon: Lexicon
+) -> EventClaim:
+    """A country or province named where a side should be ("Cameroon", "Borno", "at least
+    10 Burkina Faso" cut from "10 Burkina Faso soldiers") is the parse mistaking a place for
+    an actor; linked actors and physical targets stay."""
+
+    def place_words(mention: str) -> bool:
+        bare = lexicon.quantity_prefix.sub("", mention).strip()
+        return is_place(mention) or bool(bare and is_place(bare))
 
     def keep(ref: ActorRef) -> bool:
         return bool(ref.actor_id) or ref.kind == "object" or not all(
-            is_place(m) for m in ref.mentions
+            place_words(m) for m in ref.mentions
         )
 
     return replace(
@@ -653,7 +673,7 @@ def assemble(
             # its sentences name a town the parse did not tie to the event
             typed = replace(typed, place=find_place(typed) or typed.place)
         if is_place is not None:
-            typed = _without_places(typed, is_place)
+            typed = _without_places(typed, is_place, lexicon)
         if typed.type != frame.type:
             typed = replace(typed, key=f"{typed.type}-{frame.key.rsplit('-', 1)[-1]}")
         taken = {c.key for c in out} | {f.key for f, _, _ in frames if f is not frame}

@@ -14,11 +14,14 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import typer
 
 from kg.errors import ExportError, InputError, KGError, ModelError, QueryError, StoreError
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -62,6 +65,65 @@ def _guard(func):
     return wrapper
 
 
+class BuildProgress:
+    """Each phase of a build as a line on stderr with rich: a bar, the rate and the time left
+    when the total is known; otherwise the count so far and the rate."""
+
+    UNITS: ClassVar[dict[str, str]] = {"reading and parsing": "articles", "loading": "graphs"}
+
+    def __init__(self, console=None) -> None:
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            SpinnerColumn(), TextColumn("{task.description:<20}"),
+            TextColumn("{task.fields[count]}"), TimeElapsedColumn(),
+            TextColumn("{task.fields[eta]}"),
+            console=console or Console(stderr=True),
+        )
+        self._task: TaskID | None = None
+        self._started = False
+
+    def phase(self, name: str, total: int | None = None) -> None:
+        self._close_task()
+        if not self._started:
+            self._progress.start()
+            self._started = True
+        self._task = self._progress.add_task(name, total=total, count="", eta="")
+        self._refresh()
+
+    def advance(self, amount: int = 1) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, amount)
+            self._refresh()
+
+    def _refresh(self) -> None:
+        if self._task is None:
+            return
+        task = self._progress.tasks[-1]
+        done = int(task.completed)
+        of = f"/{int(task.total)}" if task.total is not None else ""
+        unit = self.UNITS.get(task.description, "")
+        rate = f", {task.speed:.1f}/s" if task.speed and unit == "articles" else ""
+        eta = f"ETA {task.time_remaining:.0f} s" if task.time_remaining is not None else ""
+        count = f"{done}{of} {unit}{rate}" if done else ""
+        self._progress.update(self._task, count=count, eta=eta)
+
+    def _close_task(self) -> None:
+        if self._task is not None:
+            task = self._progress.tasks[-1]
+            self._progress.update(self._task, total=task.completed or 1,
+                                  completed=task.completed or 1, eta="")
+            self._progress.stop_task(self._task)
+            self._task = None
+
+    def finish(self) -> None:
+        self._close_task()
+        if self._started:
+            self._progress.stop()
+            self._started = False
+
+
 @app.command()
 @_guard
 def build(
@@ -79,26 +141,26 @@ def build(
     no_validate: Annotated[bool, typer.Option(
         "--no-validate", help="Skip SHACL validation.")] = False,
 ) -> None:
-    """Read articles, extract events, merge reports of the same event, validate and store."""
+    """Read articles, extract events, merge reports of the same event, validate and store.
+
+    The build is all or nothing: until it completes, the store holds the graph it held."""
     from kg.build import build as run_build
+    from kg.ingest import check_paths
     from kg.store import GraphStore
-
-    graph_store = GraphStore(store)
-    show = sys.stderr.isatty()
-
-    def progress(done: int, total: int) -> None:
-        if show and total >= 10 and (done % 10 == 0 or done == total):
-            typer.echo(f"\r  {done}/{total} articles", err=True, nl=done == total)
 
     if not paths and not rebuild:
         raise InputError("kg build", "give article files or folders (or --rebuild to re-merge)")
+    check_paths(paths or [])  # a wrong path is named before a store folder is made
+    graph_store = GraphStore(store)
+    progress = BuildProgress() if sys.stderr.isatty() else None
     summary = run_build(paths or [], graph_store, model=model, rebuild=rebuild, clear=clear,
                         validate=not no_validate, n_process=jobs, progress=progress)
     for problem in summary.skipped:
         typer.echo(f"skipped: {problem}", err=True)
+    replaced = f" ({summary.replaced} replaced)" if summary.replaced else ""
     typer.echo(
         f"store: {summary.store}\n"
-        f"articles read: {summary.articles_read}, skipped: {len(summary.skipped)}\n"
+        f"articles read: {summary.articles_read}{replaced}, skipped: {len(summary.skipped)}\n"
         f"event claims: {summary.claims}, canonical events: {summary.canonical_events}\n"
         f"triples in store: {summary.triples}\n"
         f"uncoded event mentions (logged in the graph): {summary.uncoded}\n"
@@ -197,6 +259,9 @@ def query(
         "--param", "-p", help="A parameter of the question as name=value; repeat it.")] = None,
     list_named: Annotated[bool, typer.Option(
         "--list", help="List the named questions and their parameters.")] = False,
+    print_only: Annotated[bool, typer.Option(
+        "--print", help="Print the query with its parameters bound instead of running it.")
+    ] = False,
 ) -> None:
     """Run a SPARQL query file or a named question over the store (all graphs as the default
     graph)."""
@@ -218,6 +283,9 @@ def query(
         if not file.is_file():
             raise InputError(str(file), "no such query file")
         text = file.read_text(encoding="utf-8")
+    if print_only:  # the store is not opened: the text runs anywhere, as printed
+        typer.echo(text.rstrip("\n"))
+        return
     results = GraphStore(store, read_only=True).query(text)
     typer.echo(_render(results, format))
 
@@ -257,7 +325,13 @@ def export(
     from kg.export import export as run_export
     from kg.store import GraphStore
 
-    count = run_export(GraphStore(store, read_only=True), format, output, claims=claims)
+    if not output.parent.is_dir():
+        raise InputError(str(output), f"no such folder to write into: {output.parent}")
+    source = GraphStore(store, read_only=True)
+    try:
+        count = run_export(source, format, output, claims=claims)
+    except (IsADirectoryError, PermissionError) as error:
+        raise InputError(str(output), f"cannot write the file ({error.strerror})") from None
     typer.echo(f"wrote {output} ({format}, {count} {counted(format)})")
 
 
@@ -271,12 +345,24 @@ def serve(
         min=0.1, help="Stop a query after this many seconds.")] = 30.0,
     max_rows: Annotated[int, typer.Option(
         min=1, help="Return at most this many rows or triples per query.")] = 10000,
+    workers: Annotated[int, typer.Option(min=1, help="Queries that run at once.")] = 2,
+    memory: Annotated[int, typer.Option(
+        min=16, help="MB of memory a query may use; past it, it is stopped.")] = 1024,
+    queue: Annotated[int, typer.Option(
+        min=0, help="Queries that may wait for a free worker; more get 503.")] = 8,
+    cors: Annotated[list[str] | None, typer.Option(
+        "--cors", metavar="ORIGIN",
+        help="Let web pages from ORIGIN (scheme://host:port, or *) read answers; repeat it.")
+    ] = None,
 ) -> None:
     """Serve the store read-only as a SPARQL 1.1 endpoint at /sparql, with a query page at /."""
-    from kg.serve import ServeConfig
+    from kg.serve import ServeConfig, parse_origin
     from kg.serve import serve as run_server
 
-    run_server(ServeConfig(store=store, timeout=timeout, max_rows=max_rows), host=host, port=port)
+    config = ServeConfig(store=store, timeout=timeout, max_rows=max_rows, workers=workers,
+                         memory=memory, queue=queue,
+                         cors=tuple(parse_origin(origin) for origin in cors or []))
+    run_server(config, host=host, port=port)
 
 
 class EvalMode(StrEnum):
@@ -319,7 +405,8 @@ def evaluate(
 @app.command()
 @_guard
 def info(store: StoreOption = DEFAULT_STORE) -> None:
-    """Versions of the package, the spaCy model and the ontology; store statistics."""
+    """Versions of the package, the spaCy model and the ontology; what the store holds: articles,
+    events, their dates, countries, types and sources, and the last build."""
     import kg
     from kg.nlp.pipeline import model_name
     from kg.rdf.namespace import ONTOLOGY_VERSION
@@ -338,12 +425,9 @@ def info(store: StoreOption = DEFAULT_STORE) -> None:
     except Exception as error:  # the model may be missing; info still reports the rest
         typer.echo(f"spaCy model: not loadable ({error})")
     if store.exists():
-        stats = GraphStore(store, read_only=True).stats()
-        typer.echo(
-            f"store {stats.path}: {stats.quads} quads in {stats.named_graphs} graphs; "
-            f"{stats.article_graphs} articles, {stats.claims} claims, "
-            f"{stats.canonical_events} canonical events"
-        )
+        from kg.info import store_summary
+
+        typer.echo(store_summary(GraphStore(store, read_only=True)).to_text())
     else:
         typer.echo(f"store {store}: not built yet")
 

@@ -179,3 +179,34 @@ def test_rebuild_renames_events_from_their_claims_and_keeps_the_articles(
     assert summary.articles_read == 0 and summary.canonical_events == 2
     assert {e["id"] for e in collect_events(store)} == fresh
     assert store.stats().article_graphs == 2
+
+
+def test_an_article_over_a_million_characters_is_read_whole(tmp_path: Path) -> None:
+    """spaCy refuses one text over 1,000,000 characters; such an article used to stop the
+    build. Its body is now parsed in pieces and evidence offsets still point into the file."""
+    event = "Gunmen attacked a police post in Djibo, Burkina Faso, killing two officers."
+    quiet = "The weekly market in the town stayed open and traders sold grain."
+    padding = " " * 2000  # keeps the parse quick: one whitespace token
+    paragraphs = [quiet + padding] * 560
+    paragraphs[3] = event + padding
+    paragraphs[-3] = event + padding
+    text = "date 2024-03-21 " + "\n\n".join(paragraphs) + "\n"
+    assert 1_100_000 < len(text) < 1_300_000 and text.rfind(event) > 1_000_000
+    file = tmp_path / "long.txt"
+    file.write_text(text, encoding="utf-8")
+    store = GraphStore(tmp_path / "store")
+    summary = build([file], store, validate=False)
+    assert summary.articles_read == 1 and not summary.skipped
+    rows = list(
+        store.query(
+            "PREFIX ce: <https://w3id.org/conflict-kg/ontology#> "
+            "SELECT ?start ?end ?sentence WHERE { ?claim a ce:EventClaim ; ce:evidence ?ev . "
+            "?ev ce:sentence ?sentence ; ce:charStart ?start ; ce:charEnd ?end }"
+        )
+    )
+    spans = {(int(r["start"].value), int(r["end"].value)) for r in rows}
+    assert any(start > 1_000_000 for start, _ in spans), spans
+    for row in rows:
+        start, end = int(row["start"].value), int(row["end"].value)
+        assert text[start:end].strip() == row["sentence"].value.strip()
+        assert event in text[start:end]

@@ -152,7 +152,10 @@ def test_info_reports_versions_and_store(seed_store_path: Path) -> None:
     result = invoke("info", "--store", str(seed_store_path))
     assert result.exit_code == 0
     assert "conflict-kg 0.1.0" in result.output and "ontology 0.1.0" in result.output
-    assert "2 articles, 4 claims, 2 canonical events" in result.output
+    assert "articles: 2 read (2 with event claims, 0 without)" in result.output
+    assert "event claims: 4, canonical events: 2" in result.output
+    assert "dates (canonical events): 2024-03-21 to 2024-03-21" in result.output
+    assert "countries (canonical events): Burkina Faso 2" in result.output
 
 
 def test_store_copy_is_independent(seed_store_path: Path, tmp_path: Path) -> None:
@@ -173,3 +176,66 @@ def test_rebuild_alone_re_merges_the_stored_claims(seed_store_path: Path, tmp_pa
     result = invoke("build", "--rebuild", "--store", str(path))
     assert result.exit_code == 0, result.output
     assert "articles read: 0" in result.output and "canonical events: 2" in result.output
+
+
+def test_a_bad_path_makes_no_store_folder(tmp_path: Path) -> None:
+    store = tmp_path / "s"
+    result = invoke("build", str(tmp_path / "nope"), "--store", str(store))
+    assert result.exit_code == 2 and not store.exists()
+    result = invoke("build", "--store", str(store))
+    assert result.exit_code == 2 and not store.exists()
+
+
+def _tiny_store(path: Path) -> Path:
+    store = GraphStore(path)
+    store.oxigraph.update("INSERT DATA { GRAPH <urn:g> { <urn:s> <urn:p> 1 } }")
+    store.close()
+    return path
+
+
+def test_export_into_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+    store = _tiny_store(tmp_path / "store")
+    target = tmp_path / "no" / "such" / "out.nq"
+    result = invoke("export", "--store", str(store), "-f", "nquads", "-o", str(target))
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == (
+        f"Error: {target}: no such folder to write into: {target.parent}"
+    )
+    ok = invoke("export", "--store", str(store), "-f", "nquads", "-o", str(tmp_path / "o.nq"))
+    assert ok.exit_code == 0 and (tmp_path / "o.nq").read_text().count("\n") == 1
+
+
+def test_export_onto_a_folder_is_a_usage_error(tmp_path: Path) -> None:
+    store = _tiny_store(tmp_path / "store")
+    result = invoke("export", "--store", str(store), "-f", "nquads", "-o", str(tmp_path))
+    assert result.exit_code == 2 and "cannot write the file" in result.output
+
+
+def test_build_while_another_build_writes_is_exit_2(tmp_path: Path) -> None:
+    store = GraphStore(tmp_path / "store")  # holds the write lock, as a running build does
+    file = tmp_path / "a.txt"
+    file.write_text("Gunmen raided a village.", encoding="utf-8")
+    result = invoke("build", str(file), "--store", str(tmp_path / "store"))
+    assert result.exit_code == 2 and "open for writing by another process" in result.output
+    store.close()
+
+
+def test_build_progress_draws_each_phase_with_counts() -> None:
+    import io
+
+    from rich.console import Console
+
+    from kg.cli import BuildProgress
+
+    out = io.StringIO()
+    progress = BuildProgress(Console(file=out, force_terminal=True, width=120))
+    progress.phase("reading and parsing")
+    for _ in range(3):
+        progress.advance()
+    progress.phase("loading", total=3)
+    progress.advance(3)
+    progress.phase("merging")
+    progress.finish()
+    text = out.getvalue()
+    assert "reading and parsing" in text and "3 articles" in text and "/s" in text
+    assert "3/3 graphs" in text and "merging" in text

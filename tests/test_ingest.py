@@ -152,3 +152,72 @@ def test_html_page_main_text_and_metadata(tmp_path: Path) -> None:
     assert "Copyright" not in article.text
     assert article.title == "Attack near Djibo"
     assert article.published == dt.date(2024, 5, 6)
+
+
+def test_same_file_name_in_two_folders_keeps_the_first_and_names_both(tmp_path: Path) -> None:
+    first, second = tmp_path / "a" / "report.txt", tmp_path / "b" / "report.txt"
+    for file, words in ((first, "Gunmen raided a village."), (second, "Rebels shelled a town.")):
+        file.parent.mkdir()
+        file.write_text(words, encoding="utf-8")
+    kept, skipped = _read(tmp_path / "a", tmp_path / "b")
+    assert isinstance(kept, Article) and kept.path == str(first)
+    assert isinstance(skipped, InputError) and skipped.path == str(second)
+    assert skipped.field == "doc_id"
+    assert f"already read from {first}; the first one is kept" in str(skipped)
+
+
+def test_jsonl_is_read_a_line_at_a_time(tmp_path: Path) -> None:
+    """The first article of a 20 MB file comes without the file being held in memory."""
+    import tracemalloc
+
+    file = tmp_path / "big.jsonl"
+    line = json.dumps({"doc_id": "{}", "text": "Militants attacked a convoy. " * 330})
+    with file.open("w", encoding="utf-8") as handle:
+        for number in range(2000):
+            handle.write(line.replace("{}", f"d{number}", 1) + "\n")
+    assert file.stat().st_size > 19_000_000
+    tracemalloc.start()
+    try:
+        first = next(iter_articles([file]))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert isinstance(first, Article) and first.doc_id == "d0"
+    assert peak < 2_000_000, f"peak {peak:,} bytes"
+
+
+def test_article_over_the_limit_is_skipped_with_the_reason(tmp_path: Path) -> None:
+    from kg.ingest import MAX_ARTICLE_CHARS
+
+    long_text = "Soldiers patrolled the road.\n\n" * (MAX_ARTICLE_CHARS // 30 + 1)
+    (tmp_path / "huge.txt").write_text(long_text, encoding="utf-8")
+    line = json.dumps({"doc_id": "j", "text": long_text})
+    (tmp_path / "huge.jsonl").write_text(line + "\n", encoding="utf-8")
+    (tmp_path / "small.txt").write_text("Gunmen raided a village.", encoding="utf-8")
+    by_file = {Path(r.path).name.split(":")[0]: r for r in _read(tmp_path)}
+    assert isinstance(by_file["small.txt"], Article)
+    for name, line_number in (("huge.txt", None), ("huge.jsonl", 1)):
+        error = by_file[name]
+        assert isinstance(error, InputError)
+        assert (error.line, error.field) == (line_number, "text")
+        assert "too long" in str(error) and f"{MAX_ARTICLE_CHARS:,}" in str(error)
+
+
+def test_a_file_too_big_for_any_article_is_not_read(tmp_path: Path) -> None:
+    from kg.ingest import MAX_FILE_BYTES
+
+    file = tmp_path / "dump.txt"
+    with file.open("wb") as handle:  # a sparse file: big, but nothing to write
+        handle.truncate(MAX_FILE_BYTES + 1)
+    [error] = _read(file)
+    assert isinstance(error, InputError) and "too big" in str(error)
+
+
+def test_check_paths_names_the_first_bad_one(tmp_path: Path) -> None:
+    from kg.ingest import check_paths
+
+    good = tmp_path / "a.txt"
+    good.write_text("x", encoding="utf-8")
+    assert check_paths([good, tmp_path]) == [good, tmp_path]
+    with pytest.raises(InputError, match=r"absent\.txt: no such file or folder"):
+        check_paths([good, tmp_path / "absent.txt"])

@@ -26,7 +26,7 @@ from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.serve import negotiate, refuses_service
+from kg.serve import RefusedQuery, checked_query, negotiate
 from kg.store import GraphStore
 
 CE = "https://w3id.org/conflict-kg/ontology#"
@@ -185,10 +185,10 @@ def test_content_negotiation_cors_and_refusals(server: str) -> None:
     assert tsv.text.splitlines()[0] == "?event\t?type"
     response = httpx.get(f"{server}/sparql", params={"query": EVENTS},
                          headers={"Origin": "http://example.org"})
-    assert response.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-origin" not in response.headers  # no CORS unless --cors
     response = httpx.options(f"{server}/sparql", headers={
         "Origin": "http://example.org", "Access-Control-Request-Method": "POST"})
-    assert response.status_code == 200
+    assert response.status_code == 403
     response = httpx.get(f"{server}/sparql", params={
         "query": "SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"})
     assert response.status_code == 403 and "SERVICE" in response.text
@@ -224,6 +224,11 @@ def test_serve_refuses_a_missing_store_and_a_busy_port(tmp_path: Path) -> None:
     result = runner.invoke(app, ["serve", "--store", str(tmp_path / "none")])
     assert result.exit_code == 2 and "no store here" in result.output
     result = runner.invoke(app, ["serve", "--store", str(tmp_path)])
+    assert result.exit_code == 2 and "no store here" in result.output
+    broken = tmp_path / "broken"  # a pointer to a generation that is not there
+    broken.mkdir()
+    (broken / "generation").write_text("000009\n")
+    result = runner.invoke(app, ["serve", "--store", str(broken)])
     assert result.exit_code == 2 and "cannot open the store" in result.output
     store = GraphStore(tmp_path / "store")
     store.flush()
@@ -244,9 +249,11 @@ def test_helpers() -> None:
     assert negotiate("graph", None, "xml") == "application/rdf+xml"
     assert negotiate("results", "text/*") == "text/csv"
     assert negotiate("results", "image/png") is None
-    assert refuses_service("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }")
-    assert refuses_service("select * { service silent <http://x/> { ?s ?p ?o } }")
-    assert not refuses_service('SELECT ?service { ?s ex:service "SERVICE" } # SERVICE')
+    for query in ("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }",
+                  "select * { service silent <http://x/> { ?s ?p ?o } }"):
+        with pytest.raises(RefusedQuery):
+            checked_query(query)
+    assert checked_query('SELECT ?service { ?s ex:service "SERVICE" } # SERVICE')
 
 
 # -- a person in a browser -------------------------------------------------------------------------

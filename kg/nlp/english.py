@@ -96,7 +96,12 @@ CIVILIAN_NOUNS = {
     "civilian", "villager", "peasant", "resident", "farmer", "student", "worshipper",
     "people", "person", "woman", "child", "inhabitant", "passenger", "teacher", "trader",
     "herder", "family", "priest", "journalist", "official", "worker", "citizen",
+    "protester", "demonstrator", "rioter", "marcher",
 }
+# People who protest: a side of a protest or a riot ("protesters stormed the embassy").
+PROTESTER_NOUNS = {"protester", "demonstrator", "rioter", "marcher", "protestor"}
+# Verbs that make a protest of protesters' gathering ("thousands of protesters marched").
+PROTEST_VERBS = {"gather", "march", "rally", "converge", "assemble", "throng", "mass"}
 
 # Collective nouns for materiel; a capture of these is a materiel capture.
 MATERIEL_NOUNS = {
@@ -204,3 +209,6 @@ SPEECH_VERBS = {
     "say", "tell", "announce", "report", "confirm", "state", "add", "declare", "claim",
     "disclose", "reveal", "indicate", "explain", "note", "write", "post", "publish", "update",
 }
+
+# Places held by the forces: an attack on one is an attack on the forces ("Djibo barracks").
+MILITARY_PLACES = {"barracks", "garrison", "outpost", "checkpoint", "gendarmerie", "brigade"}

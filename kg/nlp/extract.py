@@ -170,6 +170,7 @@ def actor_candidates(doc: Doc) -> list[ActorCandidate]:
         lemma = tok.lemma_.lower()
         if (
             lemma in en.ARMED_NOUNS
+            or lemma in en.PROTESTER_NOUNS
             and lemma not in {"member", "group", "element", "unit", "cell", "man", "individual"}
         ) or (
             lemma in {"man", "individual", "group", "element", "unit", "member"}
@@ -656,6 +657,13 @@ def find_triggers(sent: Span) -> Iterator[Trigger]:
                     yield Trigger(tok, en.PHRASE_TRIGGERS[(lemma, child.lemma_.lower())], child)
                     break
             else:
+                if lemma in en.PROTEST_VERBS and any(
+                    c.dep_ in {"nsubj", "nsubjpass"}
+                    and _partitive(c).lemma_.lower() in en.PROTESTER_NOUNS | {"thousand", "hundred"}
+                    for c in tok.children
+                ):
+                    yield Trigger(tok, "protest")  # "thousands of protesters marched"
+                    continue
                 if lemma in en.VERB_TRIGGERS and tok.dep_ != "amod":
                     if lemma == "blow" and not any(c.lower_ == "up" for c in tok.children):
                         continue

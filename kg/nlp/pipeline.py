@@ -63,6 +63,9 @@ def reference_patterns(nlp: Language, reference: ReferenceData) -> list[dict[str
     for actor in reference.actors.values():
         for alias in dict.fromkeys((actor.name, *actor.aliases)):
             add(ACTOR_LABEL, alias, actor.id)
+            if "-" in alias.strip("-") and " " in alias:
+                # news writes "Al Qaeda in the Islamic Maghreb" for "al-Qaeda in the ..."
+                add(ACTOR_LABEL, alias.replace("-", " "), actor.id)
     for weapon in reference.weapons.values():
         for alias in dict.fromkeys((weapon.name, *weapon.aliases)):
             add(WEAPON_LABEL, alias, weapon.id, generic=weapon.specificity == "generic")
