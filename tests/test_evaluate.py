@@ -13,8 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from kg.evaluate import ScorerNotFound, evaluate, find_scorer, main
+from kg.cli import app
+from kg.errors import InputError
+from kg.evaluate import ScorerNotFound, evaluate, find_scorer
 
 DATA = Path(__file__).parent / "data"
 GOLD = DATA / "gold_sample.jsonl"
@@ -59,17 +62,19 @@ def test_sample_is_extracted_well(tmp_path: Path) -> None:
 
 @needs_scorer
 @pytest.mark.model
-def test_main_prints_the_report(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(GOLD), "--mode", "muc", "--scorer", str(SCORER)]) == 0
-    out = capsys.readouterr().out
-    assert "incident_type" in out and out.rstrip().splitlines()[-1].startswith("F1 ")
+def test_the_command_prints_the_report() -> None:
+    result = CliRunner().invoke(app, ["evaluate", str(GOLD), "--mode", "muc",
+                                      "--scorer", str(SCORER)])
+    assert result.exit_code == 0, result.output
+    assert "incident_type" in result.output
+    assert result.output.rstrip().splitlines()[-1].startswith("F1 ")
 
 
-def test_missing_scorer_and_gold(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_scorer_and_gold(tmp_path: Path) -> None:
     with pytest.raises(ScorerNotFound):
         find_scorer(tmp_path / "nope.py")
-    assert main([str(tmp_path / "missing.jsonl"), "--scorer", str(SCORER)]) == 2
-    assert "no such gold file" in capsys.readouterr().err
+    with pytest.raises(InputError, match="no such gold file"):
+        evaluate(tmp_path / "missing.jsonl", scorer=tmp_path / "nope.py")
 
 
 @needs_scorer
