@@ -319,17 +319,24 @@ def export(
     store: StoreOption = DEFAULT_STORE,
     claims: Annotated[bool, typer.Option(
         help="Event exports: per-article claims instead of canonical events.")] = False,
+    view: Annotated[str, typer.Option(
+        help="events-jsonl codebook: native (ACLED's) or muc4 (MUC-4's narrower one).")]
+        = "native",
 ) -> None:
     """Export the graph for other tools."""
     from kg.export import counted
     from kg.export import export as run_export
     from kg.store import GraphStore
 
+    from kg.export.muc4 import VIEWS
+
+    if view not in VIEWS:
+        raise InputError("--view", f"unknown view {view!r} (choose from {', '.join(VIEWS)})")
     if not output.parent.is_dir():
         raise InputError(str(output), f"no such folder to write into: {output.parent}")
     source = GraphStore(store, read_only=True)
     try:
-        count = run_export(source, format, output, claims=claims)
+        count = run_export(source, format, output, claims=claims, view=view)
     except (IsADirectoryError, PermissionError) as error:
         raise InputError(str(output), f"cannot write the file ({error.strerror})") from None
     typer.echo(f"wrote {output} ({format}, {count} {counted(format)})")
