@@ -326,9 +326,8 @@ def export(
     """Export the graph for other tools."""
     from kg.export import counted
     from kg.export import export as run_export
-    from kg.store import GraphStore
-
     from kg.export.muc4 import VIEWS
+    from kg.store import GraphStore
 
     if view not in VIEWS:
         raise InputError("--view", f"unknown view {view!r} (choose from {', '.join(VIEWS)})")

@@ -170,8 +170,8 @@ def actor_candidates(doc: Doc) -> list[ActorCandidate]:
         lemma = tok.lemma_.lower()
         if (
             lemma in en.ARMED_NOUNS
-            or lemma in en.PROTESTER_NOUNS
-            and lemma not in {"member", "group", "element", "unit", "cell", "man", "individual"}
+            or (lemma in en.PROTESTER_NOUNS
+            and lemma not in {"member", "group", "element", "unit", "cell", "man", "individual"})
         ) or (
             lemma in {"man", "individual", "group", "element", "unit", "member"}
             and _has_armed_modifier(tok)
