@@ -17,19 +17,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from servers import running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "kg" / "static" / "vendor"
@@ -39,50 +34,9 @@ Seed = dict[str, str]  # the IRIs of the seed's canonical events, by type
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def _serving(store: Path) -> Iterator[str]:
-    """``kg serve`` over ``store`` on a free port of 127.0.0.1, stopped on the way out."""
-    port = _free_port()
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (open for the server's whole life)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(store),
-         "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                raise AssertionError(f"kg serve exited {process.returncode}: {log.read().decode()}")
-            try:
-                if httpx.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=2).is_success:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("kg serve did not answer within 60 s")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # the server's own process group only
-            process.wait(timeout=15)
-        log.close()
-
-
 @pytest.fixture(scope="module")
 def server(seed_store_path: Path) -> Iterator[str]:
-    with _serving(seed_store_path) as base:
+    with running_server(seed_store_path) as base:
         yield base
 
 
@@ -384,7 +338,7 @@ def test_the_card_shows_where_sources_disagree(
         extra.add((URIRef(subject), URIRef(CE + prop), value))
     store.add_to_graph(extra)
     del store  # closes the database, as the seed fixture does
-    with _serving(copy) as base:
+    with running_server(copy) as base:
         page = _open(browser, base)
         page.execute_script(
             "document.querySelector('#map path.kg-event-marker')"
@@ -476,7 +430,7 @@ def test_the_page_on_a_muc4_dev_store(browser: Any) -> None:
     store = os.environ.get("KG_MUC4_STORE")
     if not store:
         pytest.skip("set KG_MUC4_STORE to a store built from MUC-4 dev to run this test")
-    with _serving(Path(store)) as base:
+    with running_server(Path(store)) as base:
         page = _open(browser, base)
         status = page.find_element(By.ID, "view-status").text
         total = int(status.split(" of ")[1].split()[0])

@@ -8,12 +8,8 @@ drives Debian's Chromium through Selenium and /usr/bin/chromedriver
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -22,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 import rdflib
+from servers import running_server
 from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
 from typer.testing import CliRunner
 
@@ -38,46 +35,12 @@ EVENTS = (f"SELECT ?event ?type WHERE {{ ?event a <{CE}CanonicalEvent> ; "
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(seed_store_path: Path) -> Iterator[str]:
-    port = _free_port()
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (open for the server's whole life)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(seed_store_path),
-         "--host", "127.0.0.1", "--port", str(port), "--timeout", str(TIME_LIMIT),
-         "--max-rows", str(MAX_ROWS)],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                raise AssertionError(f"kg serve exited {process.returncode}: {log.read().decode()}")
-            try:
-                ready = httpx.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=2)
-                if ready.status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("kg serve did not answer within 60 s")
-            time.sleep(0.2)
+    with running_server(
+        seed_store_path, "--timeout", str(TIME_LIMIT), "--max-rows", str(MAX_ROWS)
+    ) as base:
         yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # the server's own process group only
-            process.wait(timeout=15)
-        log.close()
 
 
 def _wrapper(base: str, query: str, fmt: str) -> SPARQLWrapper:
