@@ -66,6 +66,7 @@ class Lexicon:
     police_words: frozenset[str]  # heads naming its police or gendarmerie
     military_places: frozenset[str]  # words of the places forces hold ("barracks")
     protesters: frozenset[str]  # heads naming people who protest
+    crowds: frozenset[str]  # the same, and crowds that may turn on a place ("youths", "a mob")
     armed_words: frozenset[str]  # heads naming armed people (either side of a battle)
     civilian_words: frozenset[str]
     protest_violence: re.Pattern[str]  # what makes a protest a riot
@@ -85,6 +86,7 @@ def english_lexicon() -> Lexicon:
         police_words=frozenset(en.POLICE_WORDS),
         military_places=frozenset(en.MILITARY_PLACES),
         protesters=frozenset(en.PROTESTER_NOUNS | {n + "s" for n in en.PROTESTER_NOUNS}),
+        crowds=frozenset(en.CROWD_NOUNS),
         armed_words=frozenset(en.ARMED_NOUNS),
         civilian_words=frozenset(en.CIVILIAN_NOUNS),
         protest_violence=en.RIOT_CUES,
@@ -241,7 +243,11 @@ def dates_apart(a: EventClaim, b: EventClaim) -> bool:
 
 
 def _joinable(
-    frame: EventClaim, claim: EventClaim, protest_article: bool, within: Within | None = None
+    frame: EventClaim,
+    claim: EventClaim,
+    protest_article: bool,
+    lexicon: Lexicon,
+    within: Within | None = None,
 ) -> bool:
     fam_a, fam_b = _family(frame.type), _family(claim.type)
     if fam_a != fam_b:
@@ -250,8 +256,8 @@ def _joinable(
             return False
         other = claim if fam_b == "violence" else frame
         riot_part = other.type in {"arson", "looting-property-destruction"}
-        same_sentence = bool({e.start for e in frame.evidence} & {e.start for e in claim.evidence})
-        if not (_protesters(other) or same_sentence or (riot_part and not other.attackers)):
+        crowd = _protesters(other, lexicon.crowds)
+        if not (crowd or _share_sentence(frame, claim) or (riot_part and not other.attackers)):
             return False
     if fam_a not in {"violence", "protest", "remote"} and frame.type != claim.type:
         return False
@@ -274,7 +280,7 @@ def _same_story(a: EventClaim, b: EventClaim) -> bool:
     things; a list of incidents in one article stays a list."""
     if a.type == b.type or any({a.type, b.type} <= close for close in _CLOSE_TYPES):
         return True
-    if {e.start for e in a.evidence} & {e.start for e in b.evidence}:
+    if _share_sentence(a, b):
         return True
     return not [*a.attackers, *a.targets, *a.victims] or not [*b.attackers, *b.targets, *b.victims]
 
@@ -291,11 +297,12 @@ def _named_apart(a: EventClaim, b: EventClaim) -> bool:
     return bool(things_a and things_b and not things_a & things_b)
 
 
-def _protesters(claim: EventClaim) -> bool:
-    return any(
-        {"protester", "demonstrator", "rioter", "marcher", "youth", "crowd", "mob"} & _heads(a)
-        for a in claim.attackers
-    )
+def _share_sentence(a: EventClaim, b: EventClaim) -> bool:
+    return bool({e.start for e in a.evidence} & {e.start for e in b.evidence})
+
+
+def _protesters(claim: EventClaim, words: frozenset[str]) -> bool:
+    return any(_heads(a) & words for a in claim.attackers)
 
 
 # -- combining --------------------------------------------------------------------------------
@@ -395,8 +402,8 @@ def refine_type(
         return "violent-demonstration" if violent else frame.type
     if frame.type in REMOTE:
         return frame.type
-    if kinds & {"attack", "armed-clash", "arson", "looting-property-destruction"} and any(
-        _heads(a) & lexicon.protesters for a in frame.attackers
+    if kinds & {"attack", "armed-clash", "arson", "looting-property-destruction"} and _protesters(
+        frame, lexicon.protesters
     ):
         return "violent-demonstration"  # protesters who burn, loot or fight are rioters
     explosions = kinds & EXPLOSIONS
@@ -656,7 +663,7 @@ def assemble(
             claim = replace(claim, background=True)
         for index, (frame, types, keys) in enumerate(frames):
             if frame.background == claim.background and _joinable(
-                frame, claim, protest_article, within
+                frame, claim, protest_article, lexicon, within
             ):
                 frames[index] = (combine(frame, claim), [*types, claim.type], [*keys, claim.key])
                 break

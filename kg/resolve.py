@@ -327,16 +327,26 @@ def _within(place_key: str, area_key: str, gazetteer: Gazetteer) -> bool:
     return place is not None and any(p.key == area_key for p in gazetteer.hierarchy(place))
 
 
+def _country_of_name(
+    name: str, gazetteer: Gazetteer, reference: ReferenceData
+) -> tuple[str | None, bool]:
+    """The country a name is ("Mali") or a nationality of ("Malian"), and whether it was the
+    country's own name."""
+    country = gazetteer.lookup(name, levels=("country",))
+    if country:
+        return country[0].country_code, True
+    if demonym := reference.country_of_demonym(name):
+        found = gazetteer.country(demonym)
+        return (found.country_code if found else None), False
+    return None, False
+
+
 def _country_named(text: str, gazetteer: Gazetteer, reference: ReferenceData) -> str | None:
     """The country a phrase names by name or nationality ("Nigerian troops" -> NG)."""
     for name in _capitalised_names(text):
-        country = gazetteer.lookup(name, levels=("country",))
-        if country:
-            return country[0].country_code
-        if demonym := reference.country_of_demonym(name):
-            found = gazetteer.country(demonym)
-            if found:
-                return found.country_code
+        code, _ = _country_of_name(name, gazetteer, reference)
+        if code:
+            return code
     return None
 
 
@@ -383,13 +393,9 @@ def context_country(
     for position, name in enumerate(names):
         if len(name) < 4 and not name.isupper():
             continue
-        country = gazetteer.lookup(name, levels=("country",))
-        if country:
-            vote(country[0].country_code, 2.0, position)
-        elif demonym := reference.country_of_demonym(name):
-            # "French soldiers", "the Nigerien guide": whose, more often than where
-            found = gazetteer.country(demonym)
-            vote(found.country_code if found else None, 0.5, position)
+        code, named = _country_of_name(name, gazetteer, reference)
+        # a nationality ("French soldiers", "the Nigerien guide") says whose more often than where
+        vote(code, 2.0 if named else 0.5, position)
     for position, name in enumerate(places, start=len(names)):
         areas = gazetteer.lookup(name, levels=("admin1", "admin2", "locality"))
         if areas and len({p.country_code for p in areas}) == 1:

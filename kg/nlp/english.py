@@ -100,6 +100,8 @@ CIVILIAN_NOUNS = {
 }
 # People who protest: a side of a protest or a riot ("protesters stormed the embassy").
 PROTESTER_NOUNS = {"protester", "demonstrator", "rioter", "marcher", "protestor"}
+# Heads of the crowds whose fire and looting during a protest are the protest's.
+CROWD_NOUNS = {"protester", "demonstrator", "rioter", "marcher", "youth", "crowd", "mob"}
 # Verbs that make a protest of protesters' gathering ("thousands of protesters marched").
 PROTEST_VERBS = {"gather", "march", "rally", "converge", "assemble", "throng", "mass"}
 
