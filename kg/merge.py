@@ -176,6 +176,12 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
         elif distance is not None:
             return MatchResult(0.0, tuple(matched), f"place ({distance:.0f} km apart)")
     window_a, window_b = _date_window(a), _date_window(b)
+    for window, other in ((window_a, b), (window_b, a)):
+        published = _day(min((s["published"] for s in other["sources"] if s.get("published")),
+                             default=None))
+        if window and published and window[0] > published:
+            # a report cannot tell of an event that happened after it was published
+            return MatchResult(0.0, tuple(matched), "date after the other's publication")
     if window_a and window_b:
         gap = max((window_a[0] - window_b[1]).days, (window_b[0] - window_a[1]).days, 0)
         if gap > DATE_TOLERANCE_DAYS:

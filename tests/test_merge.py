@@ -272,3 +272,11 @@ def test_a_village_the_gazetteer_lacks_matches_by_name_in_its_country() -> None:
     assert match(a, b).merge
     b["location"]["name"] = "Markoye"
     assert not match(a, b).merge
+
+
+def test_a_report_does_not_merge_with_an_event_after_its_publication() -> None:
+    a = claim("outlet-a", date="2024-03-22")
+    b = claim("outlet-b", date=None)
+    b["sources"][0]["published"] = "2024-03-21"
+    result = match(a, b)
+    assert not result.merge and result.blocked_by == "date after the other's publication"
