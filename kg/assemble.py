@@ -368,6 +368,9 @@ def _better_date(frame: EventClaim, claim: EventClaim) -> EventClaim:
         return replace(frame, date=b)
     if a.origin != DateOrigin.TEXT and b.origin == DateOrigin.TEXT:
         return replace(frame, date=b)
+    if a.of_statement and b.origin == DateOrigin.TEXT and not b.of_statement:
+        # "said on Monday" gives way to "the attack, which took place on Sunday"
+        return replace(frame, date=b)
     return frame
 
 
@@ -641,7 +644,7 @@ def assemble(
     country_named: CountryNamed | None = None,
     within: Within | None = None,
     is_place: Callable[[str], bool] | None = None,
-    find_place: Callable[[EventClaim], PlaceRef | None] | None = None,
+    find_place: Callable[[EventClaim, bool], PlaceRef | None] | None = None,
 ) -> Extraction:
     """Incident frames of one article from its resolved claims (see the module docstring)."""
     lexicon = lexicon or english_lexicon()
@@ -677,8 +680,10 @@ def assemble(
         typed = _with_state_forces(typed, reference, lexicon, fallback_country, country_named)
         typed = _mention_variants(_people_hit(typed, lexicon), lexicon)
         if find_place is not None and (typed.place is None or _is_country(typed.place)):
-            # its sentences name a town the parse did not tie to the event
-            typed = replace(typed, place=find_place(typed) or typed.place)
+            # its sentences name a town the parse did not tie to the event; for the story the
+            # article is about, any sentence of it may ("the attack on the village of X")
+            story = not typed.background and not any(not c.background for c in out)
+            typed = replace(typed, place=find_place(typed, story) or typed.place)
         if is_place is not None:
             typed = _without_places(typed, is_place, lexicon)
         if typed.type != frame.type:

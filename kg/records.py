@@ -71,6 +71,8 @@ class DateValue:
     precision: Precision | None
     origin: DateOrigin
     text: str | None = None  # the expression as written, when it came from the text
+    # the day of a statement ("the ministry said on Monday"), kept only for want of another
+    of_statement: bool = False
 
 
 @dataclass(frozen=True, slots=True)

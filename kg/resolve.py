@@ -6,6 +6,7 @@ filled in. It knows nothing of spaCy or RDF.
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from dataclasses import replace
@@ -275,7 +276,9 @@ def resolve_extraction(
         fallback_country=fallback_country,
         country_named=lambda text: _country_named(text, gazetteer, reference),
         within=lambda place, area: _within(place, area, gazetteer),
-        find_place=lambda frame: _place_in_sentences(frame, gazetteer, fallback_country),
+        find_place=lambda frame, story: _place_in_sentences(
+            frame, gazetteer, fallback_country, extraction.article.text if story else None
+        ),
         is_place=lambda text: bool(
             gazetteer.lookup(text, levels=("country", "admin1"))
             or reference.country_of_demonym(text)
@@ -292,34 +295,98 @@ _PLACE_PHRASE = re.compile(
 
 
 def _place_in_sentences(
-    claim: EventClaim, gazetteer: Gazetteer, country_code: str | None
+    claim: EventClaim, gazetteer: Gazetteer, country_code: str | None, article: str | None = None
 ) -> PlaceRef | None:
     """The first town or district of the event's country that its sentences name after a
-    preposition, when the parse gave the event no place finer than the country."""
+    preposition, when the parse gave the event no place finer than the country; failing
+    that, a settlement they name as one ("the village of X") that the gazetteer lacks. With
+    the article's text (for the incident the article is about), its other sentences are
+    read after the event's own."""
+    if claim.place is not None and claim.place.country_code:
+        country_code = claim.place.country_code  # the event's own country, where it has one
     if not country_code:
         return None
     for evidence in claim.evidence:
-        for match in _PLACE_PHRASE.finditer(evidence.sentence):
-            name = match.group(1)
-            found = [
-                p
-                for p in gazetteer.lookup(name, country_code, levels=("locality", "admin2"))
-                if p.country_code == country_code
-            ]
-            if found:
-                town = found[0]
-                return PlaceRef(
-                    mentions=(name,),
-                    name=town.name,
-                    place_key=town.key,
-                    anchor_key=town.key,
-                    relation=None,
-                    country_code=town.country_code,
-                    precision=1 if town.level == "locality" else 3,
-                    lat=town.lat,
-                    lon=town.lon,
-                )
+        if found := _known_town(evidence.sentence, gazetteer, country_code):
+            return found
+    for text in [*(evidence.sentence for evidence in claim.evidence), article or ""]:
+        if found := _named_settlement(text, gazetteer, country_code):
+            return found
+    if article:
+        return _known_town(_BYLINE.sub(" ", article), gazetteer, country_code)
     return None
+
+
+# "(Reporting by A in Dakar; Editing by B)": where the reporter sat, not where it happened
+_BYLINE = re.compile(r"\((?:Reporting|Writing|Additional reporting)\b[^)]*(?:\)|$)")
+
+
+def _known_town(text: str, gazetteer: Gazetteer, country_code: str) -> PlaceRef | None:
+    for match in _PLACE_PHRASE.finditer(text):
+        name = match.group(1)
+        if name.split()[0] in _CALENDAR_WORDS:  # "in May", "on Sunday"
+            continue
+        if found := _town(name, gazetteer, country_code):
+            return found
+    return None
+
+
+def _town(name: str, gazetteer: Gazetteer, country_code: str) -> PlaceRef | None:
+    found = [
+        p
+        for p in gazetteer.lookup(name, country_code, levels=("locality", "admin2"))
+        if p.country_code == country_code
+    ]
+    if not found:
+        return None
+    town = found[0]
+    return PlaceRef(
+        mentions=(name,),
+        name=town.name,
+        place_key=town.key,
+        anchor_key=town.key,
+        relation=None,
+        country_code=town.country_code,
+        precision=1 if town.level == "locality" else 3,
+        lat=town.lat,
+        lon=town.lon,
+    )
+
+
+def _named_settlement(text: str, gazetteer: Gazetteer, country_code: str) -> PlaceRef | None:
+    for match in _VILLAGE_CUE.finditer(text):
+        name = match.group(1) or match.group(2)
+        if fold(name) in _CUE_WORDS:
+            continue
+        if known := _town(name, gazetteer, country_code):
+            return known
+        if gazetteer.lookup(name, levels=("country", "admin1")):
+            continue
+        # a village the gazetteer lacks, named as one: the event's country holds it
+        return PlaceRef(
+            mentions=(name,),
+            name=name,
+            place_key=None,
+            anchor_key=None,
+            relation=None,
+            country_code=country_code,
+            precision=None,
+        )
+    return None
+
+
+# "the villages of Tchoma and Kolo", "the island of Barkaram", "Kolo village": a name the
+# sentence itself calls a settlement, though the gazetteer does not know it
+_NAME = r"((?:[A-Z][\w'’-]+)(?:\s[A-Z][\w'’-]+){0,2})"
+_VILLAGE_CUE = re.compile(
+    r"\b(?:villages?|towns?|hamlets?|localit(?:y|ies)|settlements?|island|communes?)\s+of\s+"
+    + _NAME
+    + r"|\b(?:in|at|near|around|of|on)\s+(?:the\s+)?"
+    + _NAME
+    + r"\s+(?:village|hamlet|locality|Island)\b"
+)
+_CUE_WORDS = {"the", "a", "this", "that", "some", "several"}
+_CALENDAR_WORDS = {*calendar.month_name[1:], *calendar.day_name}
 
 
 def _within(place_key: str, area_key: str, gazetteer: Gazetteer) -> bool:

@@ -216,3 +216,14 @@ def test_dates_apart_allows_the_night_across_midnight() -> None:
     c = claim("c-19", "z", 19, date=text_date(dt.date(2023, 4, 20)))
     assert not dates_apart(a, b)
     assert dates_apart(a, c)
+
+
+def test_the_day_of_a_statement_gives_way_to_the_day_of_the_incident(reference) -> None:
+    said = DateValue(dt.date(2023, 5, 8), dt.date(2023, 5, 8), dt.date(2023, 5, 8), Precision.DAY,
+                     DateOrigin.TEXT, "on Monday", of_statement=True)
+    lead = claim("attack-0", "Twelve police officers were killed, the ministry said on Monday.", 0,
+                 fatalities=12, date=said, place=town("Tougouri", 13.3, -0.5))
+    told = claim("attack-70", "The attack on the post took place on Sunday morning.", 70,
+                 date=text_date(dt.date(2023, 5, 7)))
+    [frame] = run(reference, lead, told)
+    assert frame.date is not None and frame.date.value == dt.date(2023, 5, 7)

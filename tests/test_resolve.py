@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from kg.gazetteer import haversine_km, load_gazetteer
-from kg.records import AFFILIATE_NOTE, ActorRef, PlaceRef, PlaceSegment
+from kg.records import AFFILIATE_NOTE, ActorRef, EventClaim, Evidence, PlaceRef, PlaceSegment
 from kg.reference import load_reference
-from kg.resolve import ActorLinker, resolve_place
+from kg.resolve import ActorLinker, _place_in_sentences, resolve_place
 
 KAYA = (13.0883, -1.08368)
 
@@ -155,3 +155,44 @@ def test_event_without_place_or_date_line_stays_unplaced(gazetteer) -> None:
     extraction = Extraction(Article("m", "Gunmen attacked."), (claim,))
     [resolved] = resolve_extraction(extraction, load_reference(), gazetteer).claims
     assert resolved.place is None
+
+
+# -- a town the parse did not tie to the event (kg.resolve._place_in_sentences) -----------------
+def _unplaced(sentence: str, country_code: str = "NE") -> EventClaim:
+    return EventClaim(
+        "doc", "attack-0", "attack", "attacked", (Evidence(sentence, 0, len(sentence)),),
+        place=PlaceRef((country_code,), country_code, f"iso:{country_code}",
+                       f"iso:{country_code}", None, country_code, 3),
+    )
+
+
+def test_a_settlement_named_as_one_is_kept_though_the_gazetteer_lacks_it(gazetteer) -> None:
+    frame = _unplaced("Raiders on motorbikes struck the villages of Xqzbango and Yqzkoira.")
+    found = _place_in_sentences(frame, gazetteer, None)
+    assert found is not None
+    assert (found.name, found.country_code, found.precision) == ("Xqzbango", "NE", None)
+
+
+def test_an_ethnic_adjective_before_village_is_not_a_place(gazetteer) -> None:
+    frame = _unplaced("Gunmen burned a Fulani village overnight, residents said.", "ML")
+    assert _place_in_sentences(frame, gazetteer, None) is None
+
+
+def test_the_story_reads_the_rest_of_the_article_but_not_the_byline(gazetteer) -> None:
+    frame = _unplaced("At least 30 people were killed in the raid, the mayor said.", "BF")
+    article = (
+        "At least 30 people were killed in the raid, the mayor said.\n"
+        "The attackers came at dawn to the village of Xqzgou on motorbikes.\n"
+        "(Reporting by A. Writer in Ouagadougou; Editing by B. Editor)"
+    )
+    found = _place_in_sentences(frame, gazetteer, None, article)
+    assert found is not None and found.name == "Xqzgou"
+    byline_only = article.replace("the village of Xqzgou", "the bush")
+    assert _place_in_sentences(frame, gazetteer, None, byline_only) is None
+
+
+def test_a_known_town_after_a_preposition_is_resolved_in_the_events_country(gazetteer) -> None:
+    frame = _unplaced("Soldiers repelled an assault on their base in Djibo on Sunday.", "BF")
+    found = _place_in_sentences(frame, gazetteer, "NE")  # the event's country wins
+    assert found is not None and found.name == "Djibo" and found.precision == 1
+    assert _place_in_sentences(_unplaced("The attack came in May.", "BF"), gazetteer, "BF") is None

@@ -578,6 +578,7 @@ def date_of(sent: Span, article: Article) -> DateValue | None:
             resolved.precision,
             DateOrigin.TEXT,
             _text(ent),
+            of_statement=_speech_date(ent),
         )
     if article.dateline_date is not None:
         day = article.dateline_date
