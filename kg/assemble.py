@@ -250,7 +250,13 @@ def _joinable(
     within: Within | None = None,
 ) -> bool:
     fam_a, fam_b = _family(frame.type), _family(claim.type)
-    if fam_a != fam_b:
+    if {fam_a, fam_b} == {"remote", "violence"}:
+        # "the jet struck the camp ... 52 people were killed there": what the strike did, told
+        # without its author, or in the strike's own sentence
+        other = claim if fam_b == "violence" else frame
+        if other.attackers and not _share_sentence(frame, claim):
+            return False
+    elif fam_a != fam_b:
         # fire and looting during a protest are the protest turning violent
         if not (protest_article and {fam_a, fam_b} == {"protest", "violence"}):
             return False
@@ -405,6 +411,8 @@ def refine_type(
         return "violent-demonstration" if violent else frame.type
     if frame.type in REMOTE:
         return frame.type
+    if kinds & REMOTE:  # killings told before the strike that did them
+        return next(t for t in types if t in REMOTE)
     if kinds & {"attack", "armed-clash", "arson", "looting-property-destruction"} and _protesters(
         frame, lexicon.protesters
     ):

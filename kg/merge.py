@@ -113,12 +113,51 @@ def _compute_window(event: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
     return earliest, latest
 
 
+def _place_match(place_a: dict[str, Any] | None, place_b: dict[str, Any] | None) -> str | None:
+    """"same" for one town, the reason when the places keep two reports apart, else None."""
+    if not (place_a and place_b):
+        return None
+    code_a, code_b = place_a.get("country_code"), place_b.get("country_code")
+    if code_a and code_b and code_a != code_b:
+        return "country"
+    # Only town-level places (ACLED precision 1-2) say where; a province or a country holds
+    # too many events to count as evidence, or to keep two reports apart.
+    fine = all((p.get("precision") or 3) <= 2 for p in (place_a, place_b))
+    same = fine and (
+        place_a.get("id") == place_b.get("id")
+        or bool(place_a.get("anchor") and place_a.get("anchor") == place_b.get("anchor"))
+    )
+    distance = None
+    if fine and None not in (place_a["lat"], place_a["lon"], place_b["lat"], place_b["lon"]):
+        distance = haversine_km(place_a["lat"], place_a["lon"], place_b["lat"], place_b["lon"])
+    # a village the gazetteer lacks: the same name in the same country
+    unresolved = all(p.get("precision") is None for p in (place_a, place_b))
+    same = same or (unresolved and code_a == code_b and _same_name(place_a, place_b))
+    if same or (distance is not None and distance <= NEAR_KM):
+        return "same"
+    if distance is not None:
+        return f"place ({distance:.0f} km apart)"
+    return None
+
+
+def _same_name(place_a: dict[str, Any], place_b: dict[str, Any]) -> bool:
+    """One unknown village: the same name, or one name begins the other ("Kolo" and "Kolo
+    Forest Reserve")."""
+    a, b = fold(place_a.get("name") or ""), fold(place_b.get("name") or "")
+    if not a or not b:
+        return False
+    short, long = sorted((a, b), key=len)
+    return short == long or long.startswith(short + " ")
+
+
 def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
     """Whether two claims report the same event, with the evidence for the decision.
 
     Hard conditions block a merge: incompatible types, one article, different countries,
     places further apart than NEAR_KM, dates further apart than a day, different linked
-    attackers, different linked targets. A merge then needs two signs of identity:
+    attackers, different linked targets (except at one town, where outlets naming the
+    people hit differently, or the sides the other way round, is a disagreement to record).
+    A merge then needs two signs of identity:
 
     - the same town-level place (with compatible dates), whoever the reports name; outlets
       name the sides differently or not at all;
@@ -135,46 +174,30 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
         return MatchResult(0.0, (), "same article")
     matched = ["type"]
     score = WEIGHTS["type"]
+    place = _place_match(a["location"], b["location"])
+    if place is not None and place != "same":
+        return MatchResult(0.0, tuple(matched), place)
     attackers_a, attackers_b = _actors(a, ("attackers",)), _actors(b, ("attackers",))
+    actors_a, actors_b = _actors(a), _actors(b)
     if attackers_a and attackers_b and not attackers_a & attackers_b:
-        return MatchResult(0.0, tuple(matched), "attackers")
+        # at one town, one report's attacker may be the other's target (who fired first)
+        if place != "same" or not (attackers_a & actors_b or attackers_b & actors_a):
+            return MatchResult(0.0, tuple(matched), "attackers")
     targets_a, targets_b = _actors(a, ("targets", "victims")), _actors(b, ("targets", "victims"))
     if targets_a and targets_b and not targets_a & targets_b:
-        return MatchResult(0.0, tuple(matched), "targets")
-    actors_a, actors_b = _actors(a), _actors(b)
+        # outlets name the people hit in their own words; at one town that is no reason to
+        # split, unless both name the persons killed and name different ones
+        named_a, named_b = ({k for k in t if k.startswith("person:")} for t in (targets_a, targets_b))
+        if place != "same" or (named_a and named_b):
+            return MatchResult(0.0, tuple(matched), "targets")
     shared = actors_a & actors_b
     if shared:
         matched.append("actors")
         score += WEIGHTS["actors"] * (0.5 + 0.5 * len(shared) / len(actors_a | actors_b))
     same_sides = bool(attackers_a & attackers_b) and bool(targets_a & targets_b)
-    place_a, place_b = a["location"], b["location"]
-    if place_a and place_b:
-        code_a, code_b = place_a.get("country_code"), place_b.get("country_code")
-        if code_a and code_b and code_a != code_b:
-            return MatchResult(0.0, tuple(matched), "country")
-        # Only town-level places (ACLED precision 1-2) say where; a province or a country
-        # holds too many events to count as evidence, or to keep two reports apart.
-        fine = all((p.get("precision") or 3) <= 2 for p in (place_a, place_b))
-        same = fine and (
-            place_a.get("id") == place_b.get("id")
-            or bool(place_a.get("anchor") and place_a.get("anchor") == place_b.get("anchor"))
-        )
-        distance = None
-        if fine and None not in (place_a["lat"], place_a["lon"], place_b["lat"], place_b["lon"]):
-            distance = haversine_km(place_a["lat"], place_a["lon"], place_b["lat"], place_b["lon"])
-        # a village the gazetteer lacks: the same name in the same country
-        unresolved = all(p.get("precision") is None for p in (place_a, place_b))
-        same = same or (
-            unresolved
-            and bool(place_a.get("name"))
-            and fold(place_a["name"]) == fold(place_b.get("name") or "")
-            and code_a == code_b
-        )
-        if same or (distance is not None and distance <= NEAR_KM):
-            matched.append("place")
-            score += WEIGHTS["place"]
-        elif distance is not None:
-            return MatchResult(0.0, tuple(matched), f"place ({distance:.0f} km apart)")
+    if place == "same":
+        matched.append("place")
+        score += WEIGHTS["place"]
     window_a, window_b = _date_window(a), _date_window(b)
     for window, other in ((window_a, b), (window_b, a)):
         published = _day(min((s["published"] for s in other["sources"] if s.get("published")),
@@ -298,7 +321,8 @@ def _place_keys(claim: dict[str, Any]) -> tuple[set[str], tuple[int, int] | None
         return set(), None
     if (place.get("precision") or 3) > 2:
         if place.get("precision") is None and place.get("name"):  # a village we lack
-            return {f"name:{place.get('country_code')}:{fold(place['name'])}"}, None
+            first = fold(place["name"]).split()[0]  # "Kolo" blocks with "Kolo Forest"
+            return {f"name:{place.get('country_code')}:{first}"}, None
         return set(), None
     keys = {k for k in (place.get("id"), place.get("anchor")) if k}
     cell = None

@@ -227,3 +227,13 @@ def test_the_day_of_a_statement_gives_way_to_the_day_of_the_incident(reference) 
                  date=text_date(dt.date(2023, 5, 7)))
     [frame] = run(reference, lead, told)
     assert frame.date is not None and frame.date.value == dt.date(2023, 5, 7)
+
+
+def test_an_air_strike_and_the_killings_it_caused_are_one_incident(reference) -> None:
+    strike = claim("air-drone-strike-60", "A military jet bombed a camp for displaced people.", 60,
+                   type_="air-drone-strike", attackers=(group("military jet", kind="object"),),
+                   place=town("Tougouri", 13.3, -0.5))
+    dead = claim("attack-0", "Medics said 52 people were killed in a camp on Tuesday.", 0,
+                 type_="armed-clash", victims=(group("52 people", "people"),), fatalities=52)
+    [frame] = run(reference, dead, strike)
+    assert frame.type == "air-drone-strike" and frame.fatalities == 52

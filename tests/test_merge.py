@@ -7,7 +7,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg.merge import canonical_graph, cluster_claims, match
+from kg.merge import candidate_pairs, canonical_graph, cluster_claims, match
 from kg.rdf.namespace import CE
 
 ACTOR = "https://w3id.org/conflict-kg/id/actor/"
@@ -280,3 +280,24 @@ def test_a_report_does_not_merge_with_an_event_after_its_publication() -> None:
     b["sources"][0]["published"] = "2024-03-21"
     result = match(a, b)
     assert not result.merge and result.blocked_by == "date after the other's publication"
+
+
+def test_at_one_town_outlets_naming_the_people_hit_differently_still_merge() -> None:
+    a = claim("r1", targets=("red-cross",))
+    b = claim("r2", targets=("military-forces-of-burkina-faso",))
+    assert match(a, b).merge
+    elsewhere = claim("r2", targets=("military-forces-of-burkina-faso",), place="2360000",
+                      lat=12.0, lon=-2.5)
+    assert not match(a, elsewhere).merge
+
+
+def test_an_unknown_village_and_a_longer_name_that_begins_with_it_are_one_place() -> None:
+    def village(doc: str, name: str) -> dict[str, Any]:
+        event = claim(doc, attackers=(), targets=())
+        event["location"].update(name=name, mentions=[name], precision=None, lat=None, lon=None,
+                                 geonames_id=None, id=None, country_code="NE")
+        return event
+
+    assert match(village("r1", "Xqzkoure"), village("r2", "Xqzkoure Wildlife Reserve")).merge
+    assert not match(village("r1", "Xqzkoure"), village("r2", "Xqzkourteye")).merge
+    assert candidate_pairs([village("r1", "Xqzkoure"), village("r2", "Xqzkoure Wildlife Reserve")])
