@@ -71,6 +71,7 @@ class Lexicon:
     civilian_words: frozenset[str]
     protest_violence: re.Pattern[str]  # what makes a protest a riot
     quantity_prefix: re.Pattern[str]  # "at least 50 people" -> "people"
+    things: frozenset[str]  # heads of things hit that are counted like people ("20 houses")
 
 
 def english_lexicon() -> Lexicon:
@@ -91,6 +92,7 @@ def english_lexicon() -> Lexicon:
         civilian_words=frozenset(en.CIVILIAN_NOUNS),
         protest_violence=en.RIOT_CUES,
         quantity_prefix=en.QUANTITY_PREFIX,
+        things=frozenset(en.THING_NOUNS),
     )
 
 
@@ -263,6 +265,8 @@ def _joinable(
         other = claim if fam_b == "violence" else frame
         riot_part = other.type in {"arson", "looting-property-destruction"}
         crowd = _protesters(other, lexicon.crowds)
+        if other.attackers and not crowd:
+            return False  # gunmen are not the crowd: an attack and a protest about it are two
         if not (crowd or _share_sentence(frame, claim) or (riot_part and not other.attackers)):
             return False
     if fam_a not in {"violence", "protest", "remote"} and frame.type != claim.type:
@@ -572,7 +576,10 @@ def _without_places(
 def _people_hit(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
     """People the parse read as things hit ("killed 12 villagers") are victims: unnamed
     people harmed, in ACLED's codebook (the MUC-4 view keeps named people only)."""
-    people = [t for t in frame.targets if t.kind == "object" and _heads(t) & lexicon.civilian_words]
+    people = [
+        t for t in frame.targets
+        if (t.kind == "object" and _heads(t) & lexicon.civilian_words) or _counted_people(t, lexicon)
+    ]
     if not people:
         return frame
     return replace(
@@ -582,6 +589,18 @@ def _people_hit(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
     )
 
 
+def _counted_people(ref: ActorRef, lexicon: Lexicon) -> bool:
+    """ "seven peacekeepers", "110 schoolgirls": people counted are people harmed, whatever
+    the parse made of them (a unit or an organisation hit is named, not counted)."""
+    if ref.actor_id or not ref.mentions:
+        return False
+    prefix = lexicon.quantity_prefix.match(ref.mentions[0])
+    if not prefix or len(prefix.group(0)) >= len(ref.mentions[0]):
+        return False
+    counted = set(fold(prefix.group(0)).split()) - {"the", "a", "an"}
+    return bool(counted) and not _heads(ref) & lexicon.things
+
+
 def _mention_variants(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
     return replace(
         frame,
@@ -589,6 +608,63 @@ def _mention_variants(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
         targets=tuple(_with_variants(r, lexicon) for r in frame.targets),
         victims=tuple(_with_variants(r, lexicon) for r in frame.victims),
     )
+
+
+def _one_entity_per_side(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
+    """One article names one side many ways: "gunmen", "the jihadists", "the assailants" are
+    one unidentified armed group, and "19 soldiers" and "the soldiers" the same soldiers. A
+    named group stays apart from the generic names ("Boko Haram" and "the insurgents"):
+    codebooks such as MUC-4's count the organisation and its fighters separately."""
+    return replace(
+        frame,
+        attackers=_one_armed_side(frame.attackers, lexicon),
+        victims=_same_heads(frame.victims, lexicon),
+    )
+
+
+def _one_armed_side(refs: tuple[ActorRef, ...], lexicon: Lexicon) -> tuple[ActorRef, ...]:
+    forces = lexicon.military_words | lexicon.police_words
+    unnamed = [
+        r for r in refs
+        if not r.actor_id and r.kind == "group" and _heads(r) & lexicon.armed_words
+        and not _heads(r) & forces
+    ]
+    if len(unnamed) < 2:
+        return refs
+    host = unnamed[0]
+    joined = tuple(dict.fromkeys(m for r in unnamed for m in r.mentions))
+    return tuple(
+        replace(host, mentions=joined) if ref is host else ref
+        for ref in refs
+        if ref is host or not any(ref is r for r in unnamed)
+    )
+
+
+def _same_heads(refs: tuple[ActorRef, ...], lexicon: Lexicon) -> tuple[ActorRef, ...]:
+    out: list[ActorRef] = []
+    index: dict[str, int] = {}
+    for ref in refs:
+        head = _head_noun(ref, lexicon)
+        if ref.actor_id or ref.kind == "person" or head is None:
+            out.append(ref)
+            continue
+        if head in index:
+            old = out[index[head]]
+            out[index[head]] = replace(
+                old, mentions=tuple(dict.fromkeys(old.mentions + ref.mentions))
+            )
+        else:
+            index[head] = len(out)
+            out.append(ref)
+    return tuple(out)
+
+
+def _head_noun(ref: ActorRef, lexicon: Lexicon) -> str | None:
+    words = fold(ref.mentions[0]).split() if ref.mentions else []
+    if not words:
+        return None
+    word = words[-1]
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
 
 Frame = tuple[EventClaim, list[str], list[str]]  # a frame, its claims' types and keys
@@ -687,6 +763,7 @@ def assemble(
         typed = replace(frame, type=refine_type(frame, types, reference, lexicon))
         typed = _with_state_forces(typed, reference, lexicon, fallback_country, country_named)
         typed = _mention_variants(_people_hit(typed, lexicon), lexicon)
+        typed = _one_entity_per_side(typed, lexicon)
         if find_place is not None and (typed.place is None or _is_country(typed.place)):
             # its sentences name a town the parse did not tie to the event; for the story the
             # article is about, any sentence of it may ("the attack on the village of X")

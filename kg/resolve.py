@@ -326,6 +326,8 @@ def _known_town(text: str, gazetteer: Gazetteer, country_code: str) -> PlaceRef 
         name = match.group(1)
         if name.split()[0] in _CALENDAR_WORDS:  # "in May", "on Sunday"
             continue
+        if _AREA_AFTER.match(text, match.end()):  # "the Tillaberi region": not its town
+            continue
         if found := _town(name, gazetteer, country_code):
             return found
     return None
@@ -386,6 +388,9 @@ _VILLAGE_CUE = re.compile(
     + r"\s+(?:village|hamlet|locality|Island)\b"
 )
 _CUE_WORDS = {"the", "a", "this", "that", "some", "several"}
+_AREA_AFTER = re.compile(
+    r"\s+(?:region|province|state|department|prefecture|county|district|division|area)\b", re.I
+)
 _CALENDAR_WORDS = {*calendar.month_name[1:], *calendar.day_name}
 
 

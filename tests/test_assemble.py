@@ -237,3 +237,33 @@ def test_an_air_strike_and_the_killings_it_caused_are_one_incident(reference) ->
                  type_="armed-clash", victims=(group("52 people", "people"),), fatalities=52)
     [frame] = run(reference, dead, strike)
     assert frame.type == "air-drone-strike" and frame.fatalities == 52
+
+
+def test_the_many_names_of_one_unidentified_group_are_one_attacker(reference) -> None:
+    lead = claim("attack-0", "Gunmen raided a village near the border at dawn on Sunday.", 0,
+                 attackers=(group("gunmen"),), place=town("Tougouri", 13.3, -0.5))
+    more = claim("attack-60", "The jihadists torched granaries before the assailants fled.", 60,
+                 attackers=(group("the jihadists", "jihadists"), group("the assailants")))
+    [frame] = run(reference, lead, more)
+    assert len(frame.attackers) == 1
+    assert {"gunmen", "jihadists", "the assailants"} <= set(frame.attackers[0].mentions)
+
+
+def test_a_named_group_stays_apart_from_the_generic_names(reference) -> None:
+    named = ActorRef(("Boko Haram",), "organization", "boko-haram", "Boko Haram")
+    lead = claim("attack-0", "Boko Haram insurgents stormed a camp on Sunday.", 0,
+                 attackers=(named, group("insurgents"), group("fighters")),
+                 place=town("Tougouri", 13.3, -0.5))
+    [frame] = run(reference, lead)
+    assert [a.actor_id for a in frame.attackers] == ["boko-haram", None]
+    assert set(frame.attackers[1].mentions) == {"insurgents", "fighters"}
+
+
+def test_people_counted_among_things_hit_are_victims(reference) -> None:
+    lead = claim("attack-0", "The blast hit seven peacekeepers and two trucks on Sunday.", 0,
+                 targets=(group("seven peacekeepers", kind="object"),
+                          group("two trucks", kind="object")),
+                 place=town("Tougouri", 13.3, -0.5))
+    [frame] = run(reference, lead)
+    assert [v.mentions[0] for v in frame.victims] == ["seven peacekeepers"]
+    assert [t.mentions[0] for t in frame.targets] == ["two trucks"]

@@ -195,6 +195,13 @@ PLACE_ADJECTIVES = {
     "small", "local", "mining", "frontier", "lawless",
 }
 
+# Things hit that are counted like people ("burned 20 houses"): they stay targets.
+THING_NOUNS = {
+    "vehicle", "truck", "lorry", "car", "bus", "motorcycle", "motorbike", "tanker", "house",
+    "home", "hut", "building", "shop", "store", "school", "church", "mosque", "village",
+    "town", "camp", "base", "post", "checkpoint", "convoy", "pylon", "bridge", "granary",
+}
+
 # Quantifiers and counts that open a mention ("at least 50 people", "Eighteen terrorists"):
 # the assembly also keeps the mention without them, as the article names the same people so.
 QUANTITY_PREFIX = _re.compile(
