@@ -670,6 +670,23 @@ def _head_noun(ref: ActorRef, lexicon: Lexicon) -> str | None:
 Frame = tuple[EventClaim, list[str], list[str]]  # a frame, its claims' types and keys
 
 
+def _placed(
+    frames: list[Frame], find_place: Callable[[EventClaim, bool], PlaceRef | None]
+) -> list[Frame]:
+    """Frames the parse placed in no town: their sentences may name one it did not tie to
+    the event; for the story the article is about (its first incident that is not recalled
+    background), any sentence of it may ("the attack on the village of X")."""
+    out: list[Frame] = []
+    story_seen = False
+    for frame, types, keys in frames:
+        story = not frame.background and not story_seen
+        story_seen = story_seen or story
+        if frame.place is None or _is_country(frame.place):
+            frame = replace(frame, place=find_place(frame, story) or frame.place)
+        out.append((frame, types, keys))
+    return out
+
+
 def _fold_unplaced(frames: list[Frame]) -> list[Frame]:
     """A report of violence that the article places only in the country, or nowhere, is
     the incident the article does place (at a town) told again: "an air strike on a camp at
@@ -756,6 +773,8 @@ def assemble(
                 break
         else:
             frames.append((claim, [claim.type], [claim.key]))
+    if find_place is not None:
+        frames = _placed(frames, find_place)
     frames = _fold_unplaced(frames)
     owner = {key: frame.key for frame, _, keys in frames for key in keys}
     out: list[EventClaim] = []
@@ -764,11 +783,6 @@ def assemble(
         typed = _with_state_forces(typed, reference, lexicon, fallback_country, country_named)
         typed = _mention_variants(_people_hit(typed, lexicon), lexicon)
         typed = _one_entity_per_side(typed, lexicon)
-        if find_place is not None and (typed.place is None or _is_country(typed.place)):
-            # its sentences name a town the parse did not tie to the event; for the story the
-            # article is about, any sentence of it may ("the attack on the village of X")
-            story = not typed.background and not any(not c.background for c in out)
-            typed = replace(typed, place=find_place(typed, story) or typed.place)
         if is_place is not None:
             typed = _without_places(typed, is_place, lexicon)
         if typed.type != frame.type:

@@ -381,7 +381,8 @@ def _named_settlement(text: str, gazetteer: Gazetteer, country_code: str) -> Pla
 # sentence itself calls a settlement, though the gazetteer does not know it
 _NAME = r"((?:[A-Z][\w'’-]+)(?:\s[A-Z][\w'’-]+){0,2})"
 _VILLAGE_CUE = re.compile(
-    r"\b(?:villages?|towns?|hamlets?|localit(?:y|ies)|settlements?|island|communes?)\s+of\s+"
+    r"\b(?:(?:villages?|towns?|city|hamlets?|localit(?:y|ies)|settlements?|island|communes?)"
+    r"\s+of|capital,)\s+"
     + _NAME
     + r"|\b(?:in|at|near|around|of|on)\s+(?:the\s+)?"
     + _NAME
