@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from kg.gazetteer import haversine_km
+from kg.lang import LanguagePack, language
 from kg.records import ActorRef, DateOrigin, EventClaim, Extraction, MaterielLot, PlaceRef
 from kg.reference import ReferenceData, fold
 
@@ -74,25 +75,24 @@ class Lexicon:
     things: frozenset[str]  # heads of things hit that are counted like people ("20 houses")
 
 
-def english_lexicon() -> Lexicon:
-    from kg.nlp import english as en
-
+def lexicon_of(pack: LanguagePack) -> Lexicon:
+    """The assembly's words from a language pack (kg/lang)."""
     return Lexicon(
-        background=en.BACKGROUND_CUES,
-        generic=en.GENERIC_CUES,
-        suicide=en.SUICIDE_CUES,
-        remote_explosive=en.REMOTE_EXPLOSIVE_CUES,
-        grenade=en.GRENADE_CUES,
-        military_words=frozenset(en.MILITARY_WORDS),
-        police_words=frozenset(en.POLICE_WORDS),
-        military_places=frozenset(en.MILITARY_PLACES),
-        protesters=frozenset(en.PROTESTER_NOUNS | {n + "s" for n in en.PROTESTER_NOUNS}),
-        crowds=frozenset(en.CROWD_NOUNS),
-        armed_words=frozenset(en.ARMED_NOUNS),
-        civilian_words=frozenset(en.CIVILIAN_NOUNS),
-        protest_violence=en.RIOT_CUES,
-        quantity_prefix=en.QUANTITY_PREFIX,
-        things=frozenset(en.THING_NOUNS),
+        background=pack.background_cues,
+        generic=pack.generic_cues,
+        suicide=pack.suicide_cues,
+        remote_explosive=pack.remote_explosive_cues,
+        grenade=pack.grenade_cues,
+        military_words=pack.military_words,
+        police_words=pack.police_words,
+        military_places=pack.military_places,
+        protesters=pack.protester_nouns | {n + "s" for n in pack.protester_nouns},
+        crowds=pack.crowd_nouns,
+        armed_words=pack.armed_nouns,
+        civilian_words=pack.civilian_nouns,
+        protest_violence=pack.riot_cues,
+        quantity_prefix=pack.quantity_prefix,
+        things=pack.thing_nouns,
     )
 
 
@@ -578,7 +578,8 @@ def _people_hit(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
     people harmed, in ACLED's codebook (the MUC-4 view keeps named people only)."""
     people = [
         t for t in frame.targets
-        if (t.kind == "object" and _heads(t) & lexicon.civilian_words) or _counted_people(t, lexicon)
+        if (t.kind == "object" and _heads(t) & lexicon.civilian_words)
+        or _counted_people(t, lexicon)
     ]
     if not people:
         return frame
@@ -748,7 +749,7 @@ def assemble(
     find_place: Callable[[EventClaim, bool], PlaceRef | None] | None = None,
 ) -> Extraction:
     """Incident frames of one article from its resolved claims (see the module docstring)."""
-    lexicon = lexicon or english_lexicon()
+    lexicon = lexicon or lexicon_of(language())
     claims = sorted(extraction.claims, key=lambda c: min((e.start for e in c.evidence), default=0))
     if not claims:
         return extraction

@@ -179,15 +179,16 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
         return MatchResult(0.0, tuple(matched), place)
     attackers_a, attackers_b = _actors(a, ("attackers",)), _actors(b, ("attackers",))
     actors_a, actors_b = _actors(a), _actors(b)
-    if attackers_a and attackers_b and not attackers_a & attackers_b:
-        # at one town, one report's attacker may be the other's target (who fired first)
-        if place != "same" or not (attackers_a & actors_b or attackers_b & actors_a):
-            return MatchResult(0.0, tuple(matched), "attackers")
+    # at one town, one report's attacker may be the other's target (who fired first)
+    swapped = place == "same" and bool(attackers_a & actors_b or attackers_b & actors_a)
+    if attackers_a and attackers_b and not attackers_a & attackers_b and not swapped:
+        return MatchResult(0.0, tuple(matched), "attackers")
     targets_a, targets_b = _actors(a, ("targets", "victims")), _actors(b, ("targets", "victims"))
     if targets_a and targets_b and not targets_a & targets_b:
         # outlets name the people hit in their own words; at one town that is no reason to
         # split, unless both name the persons killed and name different ones
-        named_a, named_b = ({k for k in t if k.startswith("person:")} for t in (targets_a, targets_b))
+        named_a, named_b = ({k for k in t if k.startswith("person:")}
+                            for t in (targets_a, targets_b))
         if place != "same" or (named_a and named_b):
             return MatchResult(0.0, tuple(matched), "targets")
     shared = actors_a & actors_b

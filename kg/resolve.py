@@ -6,13 +6,13 @@ filled in. It knows nothing of spaCy or RDF.
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 from dataclasses import replace
 
 from kg.assemble import assemble
 from kg.gazetteer import Gazetteer, Place
+from kg.lang import language
 from kg.records import (
     AFFILIATE_NOTE,
     ActorRef,
@@ -23,6 +23,8 @@ from kg.records import (
     PlaceSegment,
 )
 from kg.reference import ReferenceData, fold
+
+LANG = language()  # the words and patterns of the language the pipeline reads
 
 _BEARINGS = {
     "north of": 0,
@@ -286,14 +288,6 @@ def resolve_extraction(
     )
 
 
-# "in Djibo", "near the town of Gaskinde", "in the northern city of Djibo", "at Inata"
-_PLACE_PHRASE = re.compile(
-    r"\b(?:in|at|near|outside|around|of|on)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}?"
-    r"(?:(?:town|village|city|commune|district|locality|hamlet|area|island|camp)\s+of\s+)?"
-    r"((?:[A-Z][\w'’-]+)(?:\s[A-Z][\w'’-]+){0,2})"
-)
-
-
 def _place_in_sentences(
     claim: EventClaim, gazetteer: Gazetteer, country_code: str | None, article: str | None = None
 ) -> PlaceRef | None:
@@ -313,20 +307,16 @@ def _place_in_sentences(
         if found := _named_settlement(text, gazetteer, country_code):
             return found
     if article:
-        return _known_town(_BYLINE.sub(" ", article), gazetteer, country_code)
+        return _known_town(LANG.byline.sub(" ", article), gazetteer, country_code)
     return None
 
 
-# "(Reporting by A in Dakar; Editing by B)": where the reporter sat, not where it happened
-_BYLINE = re.compile(r"\((?:Reporting|Writing|Additional reporting)\b[^)]*(?:\)|$)")
-
-
 def _known_town(text: str, gazetteer: Gazetteer, country_code: str) -> PlaceRef | None:
-    for match in _PLACE_PHRASE.finditer(text):
+    for match in LANG.place_phrase.finditer(text):
         name = match.group(1)
-        if name.split()[0] in _CALENDAR_WORDS:  # "in May", "on Sunday"
+        if name.split()[0] in LANG.calendar_words:  # "in May", "on Sunday"
             continue
-        if _AREA_AFTER.match(text, match.end()):  # "the Tillaberi region": not its town
+        if LANG.area_after.match(text, match.end()):  # "the Tillaberi region": not its town
             continue
         if found := _town(name, gazetteer, country_code):
             return found
@@ -356,9 +346,9 @@ def _town(name: str, gazetteer: Gazetteer, country_code: str) -> PlaceRef | None
 
 
 def _named_settlement(text: str, gazetteer: Gazetteer, country_code: str) -> PlaceRef | None:
-    for match in _VILLAGE_CUE.finditer(text):
+    for match in LANG.settlement_cue.finditer(text):
         name = match.group(1) or match.group(2)
-        if fold(name) in _CUE_WORDS:
+        if fold(name) in LANG.settlement_stopwords:
             continue
         if known := _town(name, gazetteer, country_code):
             return known
@@ -375,24 +365,6 @@ def _named_settlement(text: str, gazetteer: Gazetteer, country_code: str) -> Pla
             precision=None,
         )
     return None
-
-
-# "the villages of Tchoma and Kolo", "the island of Barkaram", "Kolo village": a name the
-# sentence itself calls a settlement, though the gazetteer does not know it
-_NAME = r"((?:[A-Z][\w'’-]+)(?:\s[A-Z][\w'’-]+){0,2})"
-_VILLAGE_CUE = re.compile(
-    r"\b(?:(?:villages?|towns?|city|hamlets?|localit(?:y|ies)|settlements?|island|communes?)"
-    r"\s+of|capital,)\s+"
-    + _NAME
-    + r"|\b(?:in|at|near|around|of|on)\s+(?:the\s+)?"
-    + _NAME
-    + r"\s+(?:village|hamlet|locality|Island)\b"
-)
-_CUE_WORDS = {"the", "a", "this", "that", "some", "several"}
-_AREA_AFTER = re.compile(
-    r"\s+(?:region|province|state|department|prefecture|county|district|division|area)\b", re.I
-)
-_CALENDAR_WORDS = {*calendar.month_name[1:], *calendar.day_name}
 
 
 def _within(place_key: str, area_key: str, gazetteer: Gazetteer) -> bool:

@@ -14,12 +14,14 @@ from pathlib import Path
 import numpy as np
 from spacy.tokens import Doc
 
-from kg.nlp import english as en
+from kg.lang import language
 from kg.nlp.fillers import averaged_sgd, hashed
+
+LANG = language()  # the words and patterns of the language the pipeline reads
 
 LABELS = ("ATTACK", "BOMBING", "KIDNAPPING", "ARSON", "ROBBERY", "FORCED_WORK_STOPPAGE", "RELEVANT")
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "doccat.npz"
-_TRIGGERS = {**en.NOUN_TRIGGERS, **en.VERB_TRIGGERS}
+_TRIGGERS = {**LANG.noun_triggers, **LANG.verb_triggers}
 _NAME_ENTS = {"GPE", "LOC", "NORP", "PERSON", "ORG", "FAC"}
 
 
@@ -49,7 +51,7 @@ def doc_features(doc: Doc) -> list[str]:
         if family is not None:
             feats.add(f"fam={family}")
             negated = any(c.dep_ == "neg" for c in tok.children) or any(
-                c.dep_ in {"aux", "auxpass"} and c.lower_ in en.IRREALIS_AUX for c in tok.children
+                c.dep_ in {"aux", "auxpass"} and c.lower_ in LANG.irrealis_aux for c in tok.children
             )
             feats.add(f"fam={family}|{'irr' if negated else 'real'}|{tok.pos_}")
             if tok.i < lead_end:

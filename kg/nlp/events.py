@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.nlp import english as en
+from kg.lang import language
 from kg.nlp.extract import (
     ActorCandidate,
     Trigger,
@@ -49,6 +49,8 @@ from kg.records import (
     PlaceRef,
 )
 from kg.reference import ReferenceData, fold
+
+LANG = language()  # the words and patterns of the language the pipeline reads
 
 ARMED_TYPES = {
     "state-forces",
@@ -136,9 +138,9 @@ def _refine_type(
     words = {t.lower_ for t in sent} | {t.lemma_.lower() for t in sent}
     if family == "clash":
         return "armed-clash"
-    if family == "attack" and set(instruments) & en.GRENADE_NOUNS:
+    if family == "attack" and set(instruments) & LANG.grenade_nouns:
         return "grenade"  # "wounded four customers with a grenade"
-    if family == "attack" and set(instruments) & en.EXPLOSIVE_NOUNS:
+    if family == "attack" and set(instruments) & LANG.explosive_nouns:
         family = "bombing"  # "killed by a bomb"
     if family == "attack":
         org_targets = [t for t in targets if t.kind in {"organization", "group"}]
@@ -151,7 +153,7 @@ def _refine_type(
             return "armed-clash"
         return "attack"
     if family == "bombing":
-        if (set(instruments) | set(agent_words)) & en.AIRCRAFT_WORDS or "strafe" in words:
+        if (set(instruments) | set(agent_words)) & LANG.aircraft_words or "strafe" in words:
             return "air-drone-strike"  # "the air force bombed and strafed the area"
         if "suicide" in words:
             return "suicide-bomb"
@@ -188,9 +190,11 @@ def _has_materiel_object(args_objects: list[Token], trigger: Token, sent: Span) 
     if any(e.label_ == WEAPON_LABEL for e in region.ents):
         return True
     return any(
-        t.lemma_.lower() in en.MATERIEL_NOUNS for o in args_objects for t in o.subtree
+        t.lemma_.lower() in LANG.materiel_nouns for o in args_objects for t in o.subtree
     ) or any(
-        t.lemma_.lower() in en.MATERIEL_NOUNS for t in trigger.children if t.dep_ in {"dobj", "obj"}
+        t.lemma_.lower() in LANG.materiel_nouns
+        for t in trigger.children
+        if t.dep_ in {"dobj", "obj"}
     )
 
 
@@ -235,7 +239,7 @@ def claim_from_trigger(
         instruments += tuple(
             t.lemma_.lower()
             for t in token.subtree
-            if t.pos_ == "NOUN" and t.lemma_.lower() in en.BLAST_NOUNS and t.i not in hit
+            if t.pos_ == "NOUN" and t.lemma_.lower() in LANG.blast_nouns and t.i not in hit
         )
     event_type = _refine_type(
         trig.family,
@@ -252,7 +256,7 @@ def claim_from_trigger(
     targets: list[ActorRef] = []
     victims: list[ActorRef] = []
     # people a killing, a wounding or a kidnapping struck are its victims, named or not
-    harms = token.lemma_.lower() in en.HARM_VERBS or token.lemma_.lower() in en.HARM_NOUNS
+    harms = token.lemma_.lower() in LANG.harm_verbs or token.lemma_.lower() in LANG.harm_nouns
     for ref, tok in patient_refs:
         if event_type == "materiel-capture":
             continue
@@ -620,8 +624,8 @@ def _hedged(sent: Span) -> bool:
     """A sentence that reports no real event: a threat, a denial, a plan, a negation."""
     return any(
         t.dep_ == "neg"
-        or (t.dep_ in {"aux", "auxpass"} and t.lower_ in en.IRREALIS_AUX)
-        or t.lemma_.lower() in en.HEDGE_VERBS
+        or (t.dep_ in {"aux", "auxpass"} and t.lower_ in LANG.irrealis_aux)
+        or t.lemma_.lower() in LANG.hedge_verbs
         for t in sent
     )
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc, Span, Token
 
 from kg.dates import NUMBER_WORDS, parse_date
-from kg.nlp import english as en
+from kg.lang import language
 from kg.nlp.pipeline import ACTOR_LABEL, WEAPON_LABEL, surface
 from kg.records import (
     AFFILIATE_NOTE,
@@ -28,6 +28,8 @@ from kg.records import (
     PlaceSegment,
 )
 from kg.reference import ReferenceData, fold
+
+LANG = language()  # the words and patterns of the language the pipeline reads
 
 _DROP_LEFT = {"det", "poss", "predet", "nummod", "case", "punct", "cc", "quantmod"}
 
@@ -105,7 +107,7 @@ def actor_candidates(doc: Doc) -> list[ActorCandidate]:
             t.pos_ == "PROPN" or (t.is_upper and len(t) > 1) for t in ent
         ):
             continue
-        if ent.label_ in {"ORG", "PERSON"} and ent.root.lemma_.lower() in en.MATERIEL_NOUNS:
+        if ent.label_ in {"ORG", "PERSON"} and ent.root.lemma_.lower() in LANG.materiel_nouns:
             continue
         start, core_start, core_end = ent.start, ent.start, ent.end
         ruler_id = ent.ent_id_ or None if ent.label_ == ACTOR_LABEL else None
@@ -127,15 +129,15 @@ def actor_candidates(doc: Doc) -> list[ActorCandidate]:
         position = end
         while position < len(doc):
             tok = doc[position]
-            if tok.lemma_.lower() in en.AFFILIATE_WORDS or tok.lower_ in en.AFFILIATE_WORDS:
+            if tok.lemma_.lower() in LANG.affiliate_words or tok.lower_ in LANG.affiliate_words:
                 affiliate = True
             elif (
                 tok.text == "-"
                 and position + 1 < len(doc)
-                and doc[position + 1].lower_ in en.AFFILIATE_WORDS
+                and doc[position + 1].lower_ in LANG.affiliate_words
             ):
                 pass
-            elif tok.lemma_.lower() in en.ACTOR_HEAD_NOUNS and tok.pos_ in {"NOUN", "PROPN"}:
+            elif tok.lemma_.lower() in LANG.actor_head_nouns and tok.pos_ in {"NOUN", "PROPN"}:
                 if tok.lemma_.lower() == "affiliate":
                     affiliate = True
             else:
@@ -169,8 +171,8 @@ def actor_candidates(doc: Doc) -> list[ActorCandidate]:
             continue
         lemma = tok.lemma_.lower()
         if (
-            lemma in en.ARMED_NOUNS
-            or (lemma in en.PROTESTER_NOUNS
+            lemma in LANG.armed_nouns
+            or (lemma in LANG.protester_nouns
             and lemma not in {"member", "group", "element", "unit", "cell", "man", "individual"})
         ) or (
             lemma in {"man", "individual", "group", "element", "unit", "member"}
@@ -181,7 +183,7 @@ def actor_candidates(doc: Doc) -> list[ActorCandidate]:
             if (
                 tok.dep_ in {"compound", "amod", "nmod"}
                 and tok.head.pos_ in {"NOUN", "PROPN"}
-                and tok.head.lemma_.lower() not in en.ARMED_NOUNS
+                and tok.head.lemma_.lower() not in LANG.armed_nouns
             ):
                 continue
             start = _np_start(tok)
@@ -268,7 +270,7 @@ def _prep_args(head: Token, args: _Args, nominal: bool) -> None:
                 args.agents.append(obj)
                 args.patients.extend(conj)
                 args.exact.update([obj.i, *(c.i for c in conj)])
-        elif word == "with" and head.lemma_.lower() in en.RECIPROCAL_TRIGGERS:
+        elif word == "with" and head.lemma_.lower() in LANG.reciprocal_triggers:
             args.patients.extend(objs)  # "clashed with JNIM fighters": the other side
         elif word == "with":
             args.instruments.extend(objs)
@@ -300,7 +302,7 @@ def trigger_args(trigger: Token, phrase_object: Token | None) -> _Args:
                     args.of_objects.extend(_pobj(child))
                 elif (
                     child.dep_ == "acl"
-                    and child.lemma_.lower() in en.LIGHT_VERBS
+                    and child.lemma_.lower() in LANG.light_verbs
                     # not "a wave of kidnappings carried out by ...": that sums incidents up
                     and trigger.tag_ not in {"NNS", "NNPS"}
                 ):
@@ -308,7 +310,7 @@ def trigger_args(trigger: Token, phrase_object: Token | None) -> _Args:
                         obj for c in child.children if c.dep_ == "agent" for obj in _pobj(c)
                     )
         head = trigger.head
-        if trigger.dep_ in {"dobj", "attr"} and head.lemma_ in en.LIGHT_VERBS:
+        if trigger.dep_ in {"dobj", "attr"} and head.lemma_ in LANG.light_verbs:
             args.agents.extend(c for c in head.children if c.dep_ in {"nsubj", "agent"})
             _prep_args(head, args, nominal=False)
         return args
@@ -345,7 +347,7 @@ def _candidate_for(tok: Token, cands: list[ActorCandidate]) -> ActorCandidate | 
 
 def _object_ref(tok: Token) -> ActorRef | None:
     """A physical target ("the presidential farm", "a bus") as the shortest complete NP."""
-    if tok.pos_ not in {"NOUN", "PROPN"} or tok.lemma_.lower() in en.MATERIEL_NOUNS:
+    if tok.pos_ not in {"NOUN", "PROPN"} or tok.lemma_.lower() in LANG.materiel_nouns:
         return None
     if tok.ent_type_ in {"GPE", "LOC", "DATE", "TIME", "CARDINAL", "NORP"}:
         return None
@@ -355,7 +357,7 @@ def _object_ref(tok: Token) -> ActorRef | None:
 
 
 def _is_civilian(tok: Token) -> bool:
-    return tok.lemma_.lower() in en.CIVILIAN_NOUNS
+    return tok.lemma_.lower() in LANG.civilian_nouns
 
 
 # -- materiel ----------------------------------------------------------------------------
@@ -367,8 +369,8 @@ def _weapon_span(ent: Span) -> tuple[int, int, int | None]:
         end < len(doc)
         and doc[end].pos_ in {"NOUN", "PROPN"}
         and (
-            doc[end].lemma_.lower() in en.MATERIEL_NOUNS
-            or doc[end].lower_ in en.MATERIEL_NOUNS
+            doc[end].lemma_.lower() in LANG.materiel_nouns
+            or doc[end].lower_ in LANG.materiel_nouns
             or doc[end].lemma_.lower() in {"launcher", "round", "shell", "model", "pistol"}
         )
     ):
@@ -462,16 +464,16 @@ def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
         two = f"{low} {doc[i + 1].lower_}" if i + 1 < limit else ""
         if tok.text == ",":
             close()
-        elif not words and two in en.LOCATION_RELATIONS:
-            relation = en.LOCATION_RELATIONS[two]
+        elif not words and two in LANG.location_relations:
+            relation = LANG.location_relations[two]
             i += 1
-        elif not words and low in en.LOCATION_RELATIONS:
-            relation = en.LOCATION_RELATIONS[low]
-        elif not words and (low in {"the", "in"} or low in en.PLACE_ADJECTIVES):
+        elif not words and low in LANG.location_relations:
+            relation = LANG.location_relations[low]
+        elif not words and (low in {"the", "in"} or low in LANG.place_adjectives):
             pass
         elif (
             not words
-            and low in en.PLACE_CLASS_NOUNS
+            and low in LANG.place_class_nouns
             and i + 1 < limit
             and doc[i + 1].lower_ == "of"
         ):
@@ -560,7 +562,7 @@ def _speech_date(ent: Span) -> bool:
     head = ent.root.head
     if head.dep_ == "prep":
         head = head.head
-    return head.pos_ in {"VERB", "AUX"} and head.lemma_.lower() in en.SPEECH_VERBS
+    return head.pos_ in {"VERB", "AUX"} and head.lemma_.lower() in LANG.speech_verbs
 
 
 def date_of(sent: Span, article: Article) -> DateValue | None:
@@ -610,7 +612,7 @@ def fatalities_in(sent: Span) -> int | None:
     for tok in sent:
         lemma = tok.lemma_.lower()
         count = None
-        if lemma in en.FATALITY_VERBS and tok.pos_ == "VERB":
+        if lemma in LANG.fatality_verbs and tok.pos_ == "VERB":
             for child in tok.children:
                 if child.dep_ in {"dobj", "nsubjpass", "nsubj"} and (
                     child.dep_ != "nsubj" or lemma == "die"
@@ -621,7 +623,7 @@ def fatalities_in(sent: Span) -> int | None:
                 for child in tok.head.children:
                     if child.dep_ in {"nsubjpass", "nsubj"}:
                         count = _killed_count(child)
-        elif lemma in en.FATALITY_NOUNS:
+        elif lemma in LANG.fatality_nouns:
             for child in tok.children:
                 if child.dep_ == "nummod":
                     count = number_value(child.text)
@@ -653,28 +655,29 @@ def find_triggers(sent: Span) -> Iterator[Trigger]:
             for child in tok.children:
                 if (
                     child.dep_ in {"dobj", "obj"}
-                    and (lemma, child.lemma_.lower()) in en.PHRASE_TRIGGERS
+                    and (lemma, child.lemma_.lower()) in LANG.phrase_triggers
                 ):
-                    yield Trigger(tok, en.PHRASE_TRIGGERS[(lemma, child.lemma_.lower())], child)
+                    yield Trigger(tok, LANG.phrase_triggers[(lemma, child.lemma_.lower())], child)
                     break
             else:
-                if lemma in en.PROTEST_VERBS and any(
+                if lemma in LANG.protest_verbs and any(
                     c.dep_ in {"nsubj", "nsubjpass"}
-                    and _partitive(c).lemma_.lower() in en.PROTESTER_NOUNS | {"thousand", "hundred"}
+                    and _partitive(c).lemma_.lower()
+                    in LANG.protester_nouns | {"thousand", "hundred"}
                     for c in tok.children
                 ):
                     yield Trigger(tok, "protest")  # "thousands of protesters marched"
                     continue
-                if lemma in en.VERB_TRIGGERS and tok.dep_ != "amod":
+                if lemma in LANG.verb_triggers and tok.dep_ != "amod":
                     if lemma == "blow" and not any(c.lower_ == "up" for c in tok.children):
                         continue
-                    yield Trigger(tok, en.VERB_TRIGGERS[lemma])
-        elif tok.pos_ in {"NOUN", "PROPN"} and lemma in en.NOUN_TRIGGERS:
+                    yield Trigger(tok, LANG.verb_triggers[lemma])
+        elif tok.pos_ in {"NOUN", "PROPN"} and lemma in LANG.noun_triggers:
             if tok.ent_type_ in {ACTOR_LABEL, WEAPON_LABEL}:
                 continue
             if tok.dep_ in {"compound", "amod", "nmod"} and tok.head.pos_ in {"NOUN", "PROPN"}:
                 continue  # "assault rifles", "attack helicopter"
-            yield Trigger(tok, en.NOUN_TRIGGERS[lemma])
+            yield Trigger(tok, LANG.noun_triggers[lemma])
 
 
 def irrealis(trigger: Token) -> str | None:
@@ -682,11 +685,11 @@ def irrealis(trigger: Token) -> str | None:
     for child in trigger.children:
         if child.dep_ == "neg":
             return "negated"
-        if child.dep_ in {"aux", "auxpass"} and child.lower_ in en.IRREALIS_AUX:
+        if child.dep_ in {"aux", "auxpass"} and child.lower_ in LANG.irrealis_aux:
             return f"modal '{child.text}'"
         if child.dep_ == "aux" and child.lower_ == "to":
             return "infinitive (purpose or plan)"
-        if child.dep_ in {"amod", "det"} and child.lower_ in en.IRREALIS_MODIFIERS:
+        if child.dep_ in {"amod", "det"} and child.lower_ in LANG.irrealis_modifiers:
             return f"non-specific ('{child.text}')"
     head = trigger.head
     if head.lemma_.lower() in {
@@ -710,5 +713,6 @@ def irrealis(trigger: Token) -> str | None:
 
 def is_anaphoric(trigger: Token) -> bool:
     return trigger.pos_ in {"NOUN", "PROPN"} and any(
-        c.dep_ in {"det", "poss"} and c.lower_ in en.ANAPHORIC_DETERMINERS for c in trigger.children
+        c.dep_ in {"det", "poss"} and c.lower_ in LANG.anaphoric_determiners
+        for c in trigger.children
     )

@@ -24,14 +24,16 @@ import numpy as np
 from murmurhash.mrmr import hash as murmur
 from spacy.tokens import Doc, Span, Token
 
-from kg.nlp import english as en
+from kg.lang import language
 from kg.nlp.pipeline import ACTOR_LABEL, WEAPON_LABEL
+
+LANG = language()  # the words and patterns of the language the pipeline reads
 
 LABELS = ("NONE", "PERP_IND", "PERP_ORG", "TARGET", "VICTIM", "HUMAN", "WEAPON")
 N_FEATURES = 1 << 20
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "fillers.npz"
 
-_TRIGGER_LEMMAS = {**en.NOUN_TRIGGERS, **en.VERB_TRIGGERS}
+_TRIGGER_LEMMAS = {**LANG.noun_triggers, **LANG.verb_triggers}
 _LEFT_DROP = {"det", "predet", "poss", "nummod", "quantmod", "case", "punct", "cc", "preconj"}
 _LEFT_DROP_WORDS = {
     "some",
@@ -239,10 +241,10 @@ def features(doc: Doc, cand: Candidate, context: dict[str, object]) -> list[str]
     if any(t.ent_type_ == WEAPON_LABEL for t in span):
         feats.append("ruler=weapon")
     for name, words in (
-        ("armed", en.ARMED_NOUNS),
-        ("civ", en.CIVILIAN_NOUNS),
-        ("mat", en.MATERIEL_NOUNS),
-        ("place", en.PLACE_CLASS_NOUNS),
+        ("armed", LANG.armed_nouns),
+        ("civ", LANG.civilian_nouns),
+        ("mat", LANG.materiel_nouns),
+        ("place", LANG.place_class_nouns),
     ):
         if lemma in words:
             feats.append(f"lex={name}")
@@ -310,7 +312,7 @@ def features(doc: Doc, cand: Candidate, context: dict[str, object]) -> list[str]
 
 _SPEECH = {"say", "state", "report", "announce", "add", "declare", "tell", "indicate", "note"}
 _RESPONSIBILITY = {"responsibility", "responsible", "blame", "accuse", "attribute", "claim"}
-_HEDGE = en.HEDGE_VERBS | {"reject"}
+_HEDGE = LANG.hedge_verbs | {"reject"}
 
 
 def _moods(sent: Span) -> frozenset[str]:
@@ -318,7 +320,7 @@ def _moods(sent: Span) -> frozenset[str]:
     moods = set()
     if any(t.dep_ == "neg" for t in sent) or lemmas & _HEDGE:
         moods.add("hedge")
-    if any(t.dep_ in {"aux", "auxpass"} and t.lower_ in en.IRREALIS_AUX for t in sent):
+    if any(t.dep_ in {"aux", "auxpass"} and t.lower_ in LANG.irrealis_aux for t in sent):
         moods.add("modal")
     if lemmas & _SPEECH:
         moods.add("speech")
