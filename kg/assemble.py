@@ -25,28 +25,12 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from kg.codebook import EXPLOSIONS, PROTESTS, REMOTE, family, reported_alike
 from kg.gazetteer import haversine_km
 from kg.lang import LanguagePack, language
 from kg.records import ActorRef, DateOrigin, EventClaim, Extraction, MaterielLot, PlaceRef
 from kg.reference import ReferenceData, fold
 
-EXPLOSIONS = frozenset({"bombing", "remote-explosive", "suicide-bomb", "grenade"})
-# Types whose reports of one incident fold into one frame: a raid told as an attack, a
-# killing, an ambush, a bombing, a kidnapping and the torching of a market is one incident.
-VIOLENCE = frozenset(
-    {"attack", "armed-clash", "abduction", "arson", "looting-property-destruction", "robbery"}
-    | EXPLOSIONS
-)
-PROTESTS = frozenset(
-    {
-        "peaceful-protest",
-        "protest-with-intervention",
-        "excessive-force-against-protesters",
-        "violent-demonstration",
-        "mob-violence",
-    }
-)
-REMOTE = frozenset({"air-drone-strike", "shelling"})
 NEAR_KM = 25.0  # town-level places further apart than this are different incidents
 SAME_DAYS = 2  # a dated claim this close to the article's incident is not background
 DAY_SLACK = 2  # "on Saturday night" and "early on Sunday" tell one incident
@@ -174,16 +158,6 @@ def is_background(
 
 
 # -- one incident or two ----------------------------------------------------------------------
-def _family(event_type: str) -> str:
-    if event_type in VIOLENCE:
-        return "violence"
-    if event_type in PROTESTS:
-        return "protest"
-    if event_type in REMOTE:
-        return "remote"
-    return event_type
-
-
 def _town(place: PlaceRef | None) -> bool:
     """A town-level place: resolved at precision 1-2, or a named place the gazetteer lacks
     (a village, most often)."""
@@ -251,7 +225,7 @@ def _joinable(
     lexicon: Lexicon,
     within: Within | None = None,
 ) -> bool:
-    fam_a, fam_b = _family(frame.type), _family(claim.type)
+    fam_a, fam_b = family(frame.type), family(claim.type)
     if {fam_a, fam_b} == {"remote", "violence"}:
         # "the jet struck the camp ... 52 people were killed there": what the strike did, told
         # without its author, or in the strike's own sentence
@@ -280,15 +254,12 @@ def _joinable(
     return not places_apart(frame.place, claim.place, within) and not dates_apart(frame, claim)
 
 
-_CLOSE_TYPES = (frozenset({"attack", "armed-clash"}), EXPLOSIONS)
-
-
 def _same_story(a: EventClaim, b: EventClaim) -> bool:
     """Claims of different kinds (a kidnapping, a bombing, a shooting) are one incident only
     when they share a sentence or one of them names nobody at all (a fragment: "trucks were
     set on fire"). A group that bombs a pylon and shoots a mayor on one day has done two
     things; a list of incidents in one article stays a list."""
-    if a.type == b.type or any({a.type, b.type} <= close for close in _CLOSE_TYPES):
+    if reported_alike(a.type, b.type):
         return True
     if _share_sentence(a, b):
         return True
@@ -698,7 +669,7 @@ def _fold_unplaced(frames: list[Frame]) -> list[Frame]:
         (
             i
             for i, (f, _, _) in enumerate(frames)
-            if not f.background and _family(f.type) in {"violence", "remote"} and _town(f.place)
+            if not f.background and family(f.type) in {"violence", "remote"} and _town(f.place)
         ),
         None,
     )
@@ -713,7 +684,7 @@ def _fold_unplaced(frames: list[Frame]) -> list[Frame]:
         if (
             unplaced
             and not frame.background
-            and _family(frame.type) in {"violence", "remote"}
+            and family(frame.type) in {"violence", "remote"}
             and not (frame.place and host.place and frame.place.country_code
                      and frame.place.country_code != host.place.country_code)
             and not dates_apart(host, frame)

@@ -21,6 +21,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
+from kg.codebook import alike_at_one_place, family, reported_alike
 from kg.gazetteer import haversine_km
 from kg.rdf import iris
 from kg.rdf.mapping import MATERIEL_ROLE, ROLE_TERMS, new_graph
@@ -33,19 +34,6 @@ DATE_TOLERANCE_DAYS = 1  # reports of one event may differ by a day ("last night
 MERGE_THRESHOLD = 0.6
 TOLL_EVIDENCE = 5  # a toll this high, equal in two reports of the same days, names the event
 WEIGHTS = {"type": 0.2, "actors": 0.35, "place": 0.25, "date": 0.2}
-COMPATIBLE_TYPES = [
-    {"attack", "armed-clash"},
-    {"bombing", "remote-explosive", "suicide-bomb", "grenade"},
-]
-# Types that outlets use for one incident at one place: one calls the raid an attack, another
-# a battle, a third the kidnapping it ended in. Compatible only when the place is shared.
-SAME_PLACE_TYPES = [
-    {"attack", "armed-clash", "abduction", "bombing", "remote-explosive", "suicide-bomb",
-     "grenade", "arson", "looting-property-destruction"},
-    {"peaceful-protest", "protest-with-intervention", "excessive-force-against-protesters",
-     "violent-demonstration", "mob-violence"},
-    {"air-drone-strike", "shelling"},
-]
 ORIGIN_RANK = {"FromText": 0, "FromDateline": 1, "FromPublication": 2, "FromCoreferentArticle": 3}
 
 
@@ -87,10 +75,6 @@ def _actors(
     if fields not in cache:
         cache[fields] = set().union(*(_identities(event[name]) for name in fields))
     return cache[fields]
-
-
-def _types_compatible(a: str, b: str) -> bool:
-    return a == b or any({a, b} <= group for group in COMPATIBLE_TYPES)
 
 
 def _date_window(event: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
@@ -167,8 +151,8 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
     One group commits many attacks on a day; its name and a date alone do not make two
     reports one.
     """
-    strict_types = _types_compatible(a["type"], b["type"])
-    if not strict_types and not any({a["type"], b["type"]} <= g for g in SAME_PLACE_TYPES):
+    strict_types = reported_alike(a["type"], b["type"])
+    if not alike_at_one_place(a["type"], b["type"]):
         return MatchResult(0.0, (), "type")
     if {s["doc_id"] for s in a["sources"]} & {s["doc_id"] for s in b["sources"]}:
         return MatchResult(0.0, (), "same article")
@@ -216,6 +200,10 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
         score += WEIGHTS["date"] * 0.5  # an undated report can match a dated one
     if not strict_types and "place" not in matched:
         return MatchResult(score, tuple(matched), "types differ and no place in common")
+    if "place" in matched and "date" not in matched and (a.get("optional") or b.get("optional")):
+        # an older incident an article recalls without its day is not told precisely
+        # enough to be one with a report at the same town
+        return MatchResult(score, tuple(matched), "recalled without a day")
     if "place" in matched and "actors" not in matched:
         # Outlets name the sides differently ("gunmen", "jihadists", none at all); one town,
         # one kind of violence and days that meet make one incident all the same.
@@ -245,15 +233,11 @@ class Cluster:
     decisions: list[tuple[str, str, MatchResult]] = field(default_factory=list)
 
 
-def _family(event_type: str) -> str:
-    return next((min(g) for g in COMPATIBLE_TYPES if event_type in g), event_type)
-
-
 def candidate_pairs(claims: list[dict[str, Any]]) -> set[tuple[str, str]]:
-    """Pairs worth comparing: same type family, a participant in common, dates that can meet.
+    """Pairs worth comparing: one family of types, a participant in common, dates that meet.
 
     A merge needs a shared participant and, when both reports are dated, days at most
-    DATE_TOLERANCE_DAYS apart. Dated claims are indexed by (family, participant, day) over
+    DATE_TOLERANCE_DAYS apart. Dated claims are indexed by (kind, participant, day) over
     their date window widened by the tolerance; an undated claim is compared with every claim
     sharing a participant. Only these pairs are scored, not all pairs of a large corpus.
     """
@@ -262,56 +246,52 @@ def candidate_pairs(claims: list[dict[str, Any]]) -> set[tuple[str, str]]:
     undated: list[tuple[str, str, str]] = []
     pairs: set[tuple[str, str]] = set()
     for claim in claims:
-        family, window = _family(claim["type"]), _date_window(claim)
+        kind, window = family(claim["type"]), _date_window(claim)
         for key in _actors(claim):
-            by_actor[(family, key)].append(claim["id"])
+            by_actor[(kind, key)].append(claim["id"])
             if window is None:
-                undated.append((family, key, claim["id"]))
+                undated.append((kind, key, claim["id"]))
                 continue
             day = window[0] - dt.timedelta(days=DATE_TOLERANCE_DAYS)
             while day <= window[1]:
-                by_day[(family, key, day)].append(claim["id"])
+                by_day[(kind, key, day)].append(claim["id"])
                 day += dt.timedelta(days=1)
     for ids in by_day.values():
         ordered = sorted(set(ids))
         for i, left in enumerate(ordered):
             for right in ordered[i + 1 :]:
                 pairs.add((left, right))
-    for family, key, claim_id in undated:
-        for other in by_actor[(family, key)]:
+    for kind, key, claim_id in undated:
+        for other in by_actor[(kind, key)]:
             if other != claim_id:
                 pairs.add((min(claim_id, other), max(claim_id, other)))
     by_place: dict[tuple[str, str], list[str]] = defaultdict(list)
     by_cell: dict[tuple[str, int, int], list[str]] = defaultdict(list)
     for claim in claims:
-        family = _place_family(claim["type"])
+        kind = family(claim["type"])
         keys, cell = _place_keys(claim)
         toll = claim.get("fatalities")
         if toll is not None and toll >= TOLL_EVIDENCE:
             country = (claim["location"] or {}).get("country_code") or ""
             keys.add(f"toll:{country}:{toll}")
         for key in keys:
-            by_place[(family, key)].append(claim["id"])
+            by_place[(kind, key)].append(claim["id"])
         if cell is not None:
-            by_cell[(family, *cell)].append(claim["id"])
+            by_cell[(kind, *cell)].append(claim["id"])
     for ids in by_place.values():
         ordered = sorted(set(ids))
         for i, left in enumerate(ordered):
             for right in ordered[i + 1 :]:
                 pairs.add((left, right))
     # two points within NEAR_KM lie in the same half-degree cell or in neighbouring ones
-    for (family, row, col), ids in by_cell.items():
+    for (kind, row, col), ids in by_cell.items():
         for d_row in (-1, 0, 1):
             for d_col in (-1, 0, 1):
-                for other in by_cell.get((family, row + d_row, col + d_col), ()):
+                for other in by_cell.get((kind, row + d_row, col + d_col), ()):
                     for claim_id in ids:
                         if other != claim_id:
                             pairs.add((min(claim_id, other), max(claim_id, other)))
     return pairs
-
-
-def _place_family(event_type: str) -> str:
-    return next((min(g) for g in SAME_PLACE_TYPES if event_type in g), event_type)
 
 
 def _place_keys(claim: dict[str, Any]) -> tuple[set[str], tuple[int, int] | None]:

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
 
+from kg.codebook import EXPLOSIONS, anaphor_alike
 from kg.lang import language
 from kg.nlp.extract import (
     ActorCandidate,
@@ -59,7 +60,6 @@ ARMED_TYPES = {
     "identity-militia",
     "external-forces",
 }
-_EXPLOSIONS = {"bombing", "remote-explosive", "suicide-bomb", "grenade"}
 SIDE_KINDS = {"organization", "group"}  # what can fight: not objects, not named persons
 
 
@@ -325,15 +325,6 @@ def _actor_keys(refs: tuple[ActorRef, ...]) -> set[str]:
     return keys
 
 
-def _compatible_types(a: str, b: str) -> bool:
-    """Types one incident can be reported under: "the attack" is often the bombing itself."""
-    if a == b:
-        return True
-    return {a, b} <= {"attack", "armed-clash"} or (
-        "attack" in {a, b} and bool({a, b} & _EXPLOSIONS)
-    )
-
-
 def _merge_refs(a: tuple[ActorRef, ...], b: tuple[ActorRef, ...]) -> tuple[ActorRef, ...]:
     out = list(a)
     for ref in b:
@@ -363,7 +354,7 @@ def _merge_claims(a: EventClaim, b: EventClaim) -> EventClaim:
             )
         else:
             lots[key] = lot
-    explosion = next((t for t in (a.type, b.type) if t in _EXPLOSIONS), None)
+    explosion = next((t for t in (a.type, b.type) if t in EXPLOSIONS), None)
     type_ = (
         a.type
         if a.type == b.type
@@ -414,14 +405,14 @@ def _finer_place(a: PlaceRef | None, b: PlaceRef | None) -> PlaceRef | None:
 def _corefer(a: EventClaim, b: EventClaim) -> bool:
     if a.supports_only or b.supports_only:
         # "the attack took place in Inata" names again the incident told before
-        return _compatible_types(a.type, b.type) and not _text_dates_differ(a, b)
-    if not _compatible_types(a.type, b.type) or _places_differ(a, b) or _text_dates_differ(a, b):
+        return anaphor_alike(a.type, b.type) and not _text_dates_differ(a, b)
+    if not anaphor_alike(a.type, b.type) or _places_differ(a, b) or _text_dates_differ(a, b):
         return False
     a_actors = _actor_keys(a.attackers)
     b_actors = _actor_keys(b.attackers)
     if a_actors and b_actors:
         return bool(a_actors & b_actors)
-    if a.type != b.type and {a.type, b.type} & _EXPLOSIONS:
+    if a.type != b.type and {a.type, b.type} & EXPLOSIONS:
         return True  # "the attack" naming who set off the bomb the other sentence reports
     a_all = a_actors | _actor_keys(a.targets) | _actor_keys(a.victims)
     b_all = b_actors | _actor_keys(b.targets) | _actor_keys(b.victims)
@@ -445,7 +436,7 @@ def corefer_claims(claims: list[EventClaim]) -> list[EventClaim]:
 def _explosion_consequences(claims: list[EventClaim]) -> list[EventClaim]:
     """ "A bomb exploded ..., killing 12 people": the killing is the explosion's, not another
     attack. An attack claim of the sentence that names no attacker folds into its explosion."""
-    explosion = next((c for c in claims if c.type in _EXPLOSIONS), None)
+    explosion = next((c for c in claims if c.type in EXPLOSIONS), None)
     if explosion is None:
         return claims
     folded = [c for c in claims if c.type == "attack" and not c.attackers]
