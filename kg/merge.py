@@ -399,8 +399,33 @@ def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> No
     confidence = max((c["confidence"] or 0.0) for c in claims)
     graph.add((node, CE.confidence, Literal(f"{confidence:.2f}", datatype=XSD.decimal)))
     disagreements: set[str] = set()
-    # participants: one per identity (or per wording, for unnamed ones), words of all sources
-    capture = event_type == "materiel-capture"
+    _participants(graph, node, claims, capture=event_type == "materiel-capture")
+    disagreements |= _place(graph, node, claims)
+    disagreements |= _date(graph, node, claims)
+    disagreements |= _fatalities(graph, node, claims)
+    _materiel(graph, node, claims)
+    # sub-event: the canonical event of the parents of its claims
+    parents = Counter(event_of[c["parent_id"]] for c in claims if c.get("parent_id") in event_of)
+    if parents:
+        graph.add((node, CE.subEventOf, parents.most_common(1)[0][0]))
+    if cluster.decisions:
+        _merge_decision(graph, node, cluster, docs)
+    for name in sorted(disagreements):
+        graph.add((node, CE.disagreement, Literal(name)))
+    # an older incident recalled by every source, or outside MUC-4's scope in every source
+    if all(c.get("optional") for c in claims):
+        graph.add((node, CE.background, Literal(True)))
+    if all(c.get("_muc_excluded") for c in claims):
+        graph.add((node, CE.mucExcluded, Literal(True)))
+
+
+
+
+def _participants(
+    graph: Graph, node: URIRef, claims: list[dict[str, Any]], *, capture: bool
+) -> None:
+    """One participant per identity (or per wording, for unnamed ones), with the words of
+    every source."""
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     for claim in claims:
         for field_name in ("attackers", "targets", "victims", "unnamed_victims"):
@@ -437,7 +462,11 @@ def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> No
             graph.add((part, CE.mention, Literal(mention)))
         if entry.get("basis"):
             graph.add((part, CE.attributionBasis, Literal(entry["basis"])))
-    # place: the most precise, and a disagreement when sources name places far apart
+
+
+def _place(graph: Graph, node: URIRef, claims: list[dict[str, Any]]) -> set[str]:
+    """The most precise place, and a disagreement when sources name places far apart."""
+    disagreements: set[str] = set()
     located = [c for c in claims if c["location"]]
     if located:
         best = sorted(located, key=lambda c: (c["location"]["precision"] or 9, c["id"]))[0]
@@ -455,7 +484,12 @@ def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> No
                 and haversine_km(place["lat"], place["lon"], other["lat"], other["lon"]) > NEAR_KM
             ):
                 disagreements.add("place")
-    # date: the most direct evidence; undated reports inherit it, marked as inherited
+    return disagreements
+
+
+def _date(graph: Graph, node: URIRef, claims: list[dict[str, Any]]) -> set[str]:
+    """The most direct evidence of the day; undated reports inherit it, marked as inherited."""
+    disagreements: set[str] = set()
     chosen = _best_date(claims)
     if chosen is not None:
         day = chosen["date"]
@@ -482,15 +516,23 @@ def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> No
                 graph.add((inherited, CE.date, Literal(day, datatype=XSD.date)))
                 graph.add((inherited, CE.dateOrigin, CE.FromCoreferentArticle))
                 graph.add((inherited, CE.dateSourceArticle, iris.article_iri(source_doc)))
-    # fatalities: a range across sources; the canonical value is the lowest (conservative)
+    return disagreements
+
+
+def _fatalities(graph: Graph, node: URIRef, claims: list[dict[str, Any]]) -> set[str]:
+    """A range across sources; the canonical value is the lowest (conservative)."""
     counts = sorted({c["fatalities"] for c in claims if c["fatalities"] is not None})
     if counts:
         graph.add((node, CE.fatalities, Literal(counts[0], datatype=XSD.integer)))
         graph.add((node, CE.fatalitiesLow, Literal(counts[0], datatype=XSD.integer)))
         graph.add((node, CE.fatalitiesHigh, Literal(counts[-1], datatype=XSD.integer)))
         if len(counts) > 1:
-            disagreements.add("fatalities")
-    # materiel: one lot per model, derived from every source's lot
+            return {"fatalities"}
+    return set()
+
+
+def _materiel(graph: Graph, node: URIRef, claims: list[dict[str, Any]]) -> None:
+    """One lot per model, derived from every source's lot."""
     lots: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for claim in claims:
         for lot in claim["weapons"]:
@@ -515,42 +557,35 @@ def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> No
         quantities = [e["quantity"] for e in entries if e.get("quantity")]
         if quantities:
             graph.add((lot_node, CE.quantity, Literal(max(quantities), datatype=XSD.integer)))
-    # sub-event: the canonical event of the parents of its claims
-    parents = Counter(event_of[c["parent_id"]] for c in claims if c.get("parent_id") in event_of)
-    if parents:
-        graph.add((node, CE.subEventOf, parents.most_common(1)[0][0]))
-    if cluster.decisions:
-        decision = URIRef(f"{node}/merge")
-        graph.add((node, CE.mergeDecision, decision))
-        graph.add((decision, RDF.type, CE.MergeDecision))
-        for claim in claims:
-            graph.add((decision, CE.mergedClaim, URIRef(claim["id"])))
-        features = set().union(*(set(r.matched) for _, _, r in cluster.decisions))
-        for feature in sorted(features):
-            graph.add((decision, CE.matchedFeature, Literal(feature)))
-        score = min(r.score for _, _, r in cluster.decisions)
-        graph.add((decision, CE.mergeScore, Literal(f"{score:.3f}", datatype=XSD.decimal)))
-        graph.add(
-            (
-                decision,
-                RDFS.comment,
-                Literal(
-                    f"{len(claims)} claims from {len(docs)} articles taken as one event: "
-                    + "; ".join(
-                        f"{a.rsplit('/', 2)[-2]} ~ {b.rsplit('/', 2)[-2]} score {r.score:.2f} "
-                        f"({', '.join(r.matched)})"
-                        for a, b, r in cluster.decisions
-                    )
-                ),
-            )
+
+
+def _merge_decision(graph: Graph, node: URIRef, cluster: Cluster, docs: list[str]) -> None:
+    """Why the claims were taken as one event: the features matched and the weakest score."""
+    claims = cluster.claims
+    decision = URIRef(f"{node}/merge")
+    graph.add((node, CE.mergeDecision, decision))
+    graph.add((decision, RDF.type, CE.MergeDecision))
+    for claim in claims:
+        graph.add((decision, CE.mergedClaim, URIRef(claim["id"])))
+    features = set().union(*(set(r.matched) for _, _, r in cluster.decisions))
+    for feature in sorted(features):
+        graph.add((decision, CE.matchedFeature, Literal(feature)))
+    score = min(r.score for _, _, r in cluster.decisions)
+    graph.add((decision, CE.mergeScore, Literal(f"{score:.3f}", datatype=XSD.decimal)))
+    graph.add(
+        (
+            decision,
+            RDFS.comment,
+            Literal(
+                f"{len(claims)} claims from {len(docs)} articles taken as one event: "
+                + "; ".join(
+                    f"{a.rsplit('/', 2)[-2]} ~ {b.rsplit('/', 2)[-2]} score {r.score:.2f} "
+                    f"({', '.join(r.matched)})"
+                    for a, b, r in cluster.decisions
+                )
+            ),
         )
-    for name in sorted(disagreements):
-        graph.add((node, CE.disagreement, Literal(name)))
-    # an older incident recalled by every source, or outside MUC-4's scope in every source
-    if all(c.get("optional") for c in claims):
-        graph.add((node, CE.background, Literal(True)))
-    if all(c.get("_muc_excluded") for c in claims):
-        graph.add((node, CE.mucExcluded, Literal(True)))
+    )
 
 
 def _previous_assignment(store: GraphStore) -> dict[str, str]:
