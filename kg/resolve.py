@@ -7,6 +7,7 @@ filled in. It knows nothing of spaCy or RDF.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 import re
 from dataclasses import replace
 
@@ -279,7 +280,13 @@ def resolve_extraction(
         country_named=lambda text: _country_named(text, gazetteer, reference),
         within=lambda place, area: _within(place, area, gazetteer),
         find_place=lambda frame, story: _place_in_sentences(
-            frame, gazetteer, fallback_country, extraction.article.text if story else None
+            frame,
+            gazetteer,
+            fallback_country,
+            extraction.article.text if story else None,
+            named_otherwise=lambda name: bool(
+                reference.actor_by_alias(name) or reference.country_of_demonym(name)
+            ),
         ),
         is_place=lambda text: bool(
             gazetteer.lookup(text, levels=("country", "admin1"))
@@ -289,7 +296,11 @@ def resolve_extraction(
 
 
 def _place_in_sentences(
-    claim: EventClaim, gazetteer: Gazetteer, country_code: str | None, article: str | None = None
+    claim: EventClaim,
+    gazetteer: Gazetteer,
+    country_code: str | None,
+    article: str | None = None,
+    named_otherwise: Callable[[str], bool] = lambda name: False,
 ) -> PlaceRef | None:
     """The first town or district of the event's country that its sentences name after a
     preposition, when the parse gave the event no place finer than the country; failing
@@ -304,7 +315,7 @@ def _place_in_sentences(
         if found := _known_town(evidence.sentence, gazetteer, country_code):
             return found
     for text in [*(evidence.sentence for evidence in claim.evidence), article or ""]:
-        if found := _named_settlement(text, gazetteer, country_code):
+        if found := _named_settlement(text, gazetteer, country_code, named_otherwise):
             return found
     if article:
         return _known_town(LANG.byline.sub(" ", article), gazetteer, country_code)
@@ -345,11 +356,13 @@ def _town(name: str, gazetteer: Gazetteer, country_code: str) -> PlaceRef | None
     )
 
 
-def _named_settlement(text: str, gazetteer: Gazetteer, country_code: str) -> PlaceRef | None:
+def _named_settlement(
+    text: str, gazetteer: Gazetteer, country_code: str, named_otherwise: Callable[[str], bool]
+) -> PlaceRef | None:
     for match in LANG.settlement_cue.finditer(text):
-        name = match.group(1) or match.group(2)
-        if fold(name) in LANG.settlement_stopwords:
-            continue
+        name = next(group for group in match.groups() if group)
+        if fold(name) in LANG.settlement_stopwords or named_otherwise(name):
+            continue  # "the Boko Haram camp", "the Malian gendarmerie" 
         if known := _town(name, gazetteer, country_code):
             return known
         if gazetteer.lookup(name, levels=("country", "admin1")):

@@ -196,3 +196,16 @@ def test_a_known_town_after_a_preposition_is_resolved_in_the_events_country(gaze
     found = _place_in_sentences(frame, gazetteer, "NE")  # the event's country wins
     assert found is not None and found.name == "Djibo" and found.precision == 1
     assert _place_in_sentences(_unplaced("The attack came in May.", "BF"), gazetteer, "BF") is None
+
+
+def test_a_post_named_after_its_village_places_the_event_but_a_nationality_does_not(
+    gazetteer,
+) -> None:
+    frame = _unplaced("Gunmen overran the Xqzdougou gendarmerie before dawn.", "BF")
+    found = _place_in_sentences(frame, gazetteer, None)
+    assert found is not None and found.name == "Xqzdougou"
+    malian = _unplaced("Gunmen overran the Malian gendarmerie before dawn.", "ML")
+    reference = load_reference()
+    assert _place_in_sentences(
+        malian, gazetteer, None, named_otherwise=lambda n: bool(reference.country_of_demonym(n))
+    ) is None
