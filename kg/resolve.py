@@ -7,8 +7,8 @@ filled in. It knows nothing of spaCy or RDF.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from kg.assemble import assemble
@@ -362,7 +362,7 @@ def _named_settlement(
     for match in LANG.settlement_cue.finditer(text):
         name = next(group for group in match.groups() if group)
         if fold(name) in LANG.settlement_stopwords or named_otherwise(name):
-            continue  # "the Boko Haram camp", "the Malian gendarmerie" 
+            continue  # "the Boko Haram camp", "the Malian gendarmerie"
         if known := _town(name, gazetteer, country_code):
             return known
         if gazetteer.lookup(name, levels=("country", "admin1")):
