@@ -25,7 +25,7 @@ def test_the_english_pack_reads_its_four_kinds_of_entry() -> None:
 def test_a_missing_entry_or_pack_is_named_in_the_error() -> None:
     with pytest.raises(AttributeError, match="no entry 'no_such_words'"):
         _ = language("en").no_such_words
-    with pytest.raises(LookupError, match="no language pack for 'xx'.*available: en"):
+    with pytest.raises(LookupError, match=r"no language pack for 'xx'.*available: en"):
         language("xx")
 
 
