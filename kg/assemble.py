@@ -584,12 +584,14 @@ def _mention_variants(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
 
 def _one_entity_per_side(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
     """One article names one side many ways: "gunmen", "the jihadists", "the assailants" are
-    one unidentified armed group, and "19 soldiers" and "the soldiers" the same soldiers. A
+    one unidentified armed group, "19 soldiers" and "the soldiers" the same soldiers, "the
+    camp" and "a refugee camp" the same camp. A
     named group stays apart from the generic names ("Boko Haram" and "the insurgents"):
     codebooks such as MUC-4's count the organisation and its fighters separately."""
     return replace(
         frame,
         attackers=_one_armed_side(frame.attackers, lexicon),
+        targets=_same_heads(frame.targets, lexicon),
         victims=_same_heads(frame.victims, lexicon),
     )
 
