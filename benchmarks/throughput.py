@@ -1,7 +1,7 @@
 """What a user waits for: the whole ``kg build`` process against bare ``nlp.pipe``.
 
     python benchmarks/throughput.py [CORPUS.jsonl|folder ...] [--limit N] [--repeat N]
-                                    [--jobs N] [--no-validate] [--model NAME]
+                                    [--jobs N [N ...]] [--no-validate] [--model NAME]
 
 The default corpus is MUC-4 dev (``../shared/eval/muc4/dev.jsonl``, 200 articles). Both
 sides run as whole processes, timed from the moment they are started until they have
@@ -10,17 +10,21 @@ exited, so the interpreter, the imports and the loading of the model count:
 - ``bare nlp.pipe``: a Python process that loads the spaCy model with ``spacy.load`` and
   runs ``nlp.pipe`` (batches of 16, as the build uses) over the same article bodies the
   build parses, and does nothing else;
-- ``kg build``: the ``kg build`` command itself (``kg build CORPUS --store TMP --clear``,
-  SHACL validation on unless ``--no-validate``), into a fresh store. It runs in a process
+- ``kg build``: the ``kg build`` command itself (``kg build CORPUS --store TMP --clear
+  --jobs N``, SHACL validation on unless ``--no-validate``), into a fresh store, once for
+  each value of ``--jobs`` (``--jobs 1 2`` times one process and two). It runs in a process
   that records when the build enters each of its phases (the ``Progress`` protocol of
   ``kg.build``) and otherwise changes nothing, so the script prints where the time went:
   start-up (imports, model, reference data), reading and parsing (the per-article stages:
   reading, spaCy and our components, extraction, resolution, RDF, loading), the graphs
   loaded once, the cross-article merge, validation, and exit.
 
-With ``--repeat N`` the two alternate N times and the medians are printed. Peak memory is
-each process's own maximum resident set. This is a benchmark, not a test: the figures
-depend on the machine (it prints what it ran on) and on what else runs on it.
+With ``--repeat N`` the runs alternate N times and the medians are printed, with the
+speed-up of each ``--jobs`` value over the first as the median of the per-round ratios
+(robust to a machine whose speed drifts). Peak memory is the largest resident set of the
+process or, with worker processes, of any one of them (``ru_maxrss`` of the children).
+This is a benchmark, not a test: the figures depend on the machine (it prints what it ran
+on) and on what else runs on it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -175,14 +180,16 @@ def main() -> None:
     parser.add_argument("paths", nargs="*", help="articles (default: MUC-4 dev)")
     parser.add_argument("--limit", type=int, default=None, help="first N articles of one JSONL")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; medians printed")
-    parser.add_argument("--jobs", type=int, default=1, help="NLP processes, on both sides")
+    parser.add_argument(
+        "--jobs", type=int, nargs="+", default=[1], help="kg build --jobs values to time (1 2)"
+    )
     parser.add_argument("--model", default=None, help="spaCy model package")
     parser.add_argument("--no-validate", action="store_true", help="kg build --no-validate")
     parser.add_argument("--stage", choices=["bare", "build"], help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stage == "bare":
-        bare_child(args.paths[0], args.model, args.jobs, args.out)
+        bare_child(args.paths[0], args.model, 1, args.out)
         return
     if args.stage == "build":  # the arguments of kg build, after "--"
         build_child(args.paths, args.out)
@@ -201,6 +208,10 @@ def main() -> None:
     articles = _articles(args.paths, args.limit)
     texts = [a.text[a.body_start :] for a in articles]
     words = sum(len(text.split()) for text in texts)
+    bare_runs: list[tuple[float, float, dict[str, float]]] = []
+    build_runs: dict[int, list[tuple[float, float, list[tuple[str, float]], str]]] = {
+        jobs: [] for jobs in args.jobs
+    }
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
         folder = Path(tmp)
         (folder / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
@@ -215,32 +226,30 @@ def main() -> None:
             "bare",
             "--model",
             model,
-            "--jobs",
-            str(args.jobs),
             "--out",
             str(bare_marks),
         ]
-        build_command = [
-            sys.executable,
-            here,
-            "--stage",
-            "build",
-            "--out",
-            str(build_marks),
-            "--",
-            *corpus,
-            "--store",
-            str(folder / "store"),
-            "--clear",
-            "--model",
-            model,
-            "--jobs",
-            str(args.jobs),
-        ]
-        if args.no_validate:
-            build_command.append("--no-validate")
-        bare_runs: list[tuple[float, float, dict[str, float]]] = []
-        build_runs: list[tuple[float, float, list[tuple[str, float]], str]] = []
+
+        def build_command(jobs: int) -> list[str]:
+            command = [
+                sys.executable,
+                here,
+                "--stage",
+                "build",
+                "--out",
+                str(build_marks),
+                "--",
+                *corpus,
+                "--store",
+                str(folder / f"store-{jobs}"),
+                "--clear",
+                "--model",
+                model,
+                "--jobs",
+                str(jobs),
+            ]
+            return command + (["--no-validate"] if args.no_validate else [])
+
         for _ in range(args.repeat):
             started = time.time()
             seconds, peak, code, output = _run(bare_command)
@@ -253,44 +262,64 @@ def main() -> None:
                 parts[name], last = marks[name] - last, marks[name]
             parts["exit"] = started + seconds - last
             bare_runs.append((seconds, peak, parts))
-            started = time.time()
-            seconds, peak, code, output = _run(build_command)
-            if code not in (0, 1) or not build_marks.is_file():  # 1: built, not conforming
-                raise SystemExit(f"kg build failed ({code}):\n{output}")
-            marks = json.loads(build_marks.read_text(encoding="utf-8"))
-            build_marks.unlink()
-            build_runs.append((seconds, peak, _stages(marks, started, started + seconds), output))
+            for jobs in args.jobs:
+                shutil.rmtree(folder / f"store-{jobs}", ignore_errors=True)  # a fresh store
+                started = time.time()
+                seconds, peak, code, output = _run(build_command(jobs))
+                if code not in (0, 1) or not build_marks.is_file():  # 1: built, not conforming
+                    raise SystemExit(f"kg build failed ({code}):\n{output}")
+                marks = json.loads(build_marks.read_text(encoding="utf-8"))
+                build_marks.unlink()
+                stages = _stages(marks, started, started + seconds)
+                build_runs[jobs].append((seconds, peak, stages, output))
 
     def median(values: list[float]) -> float:
         return statistics.median(values)
 
     bare_s, bare_mb = median([r[0] for r in bare_runs]), median([r[1] for r in bare_runs])
-    build_s, build_mb = median([r[0] for r in build_runs]), median([r[1] for r in build_runs])
     runs = f", median of {args.repeat} runs each" if args.repeat > 1 else ""
     print(f"machine: {machine}")
-    print(f"model: {model} (spaCy {spacy.__version__}); jobs: {args.jobs}{runs}")
+    print(f"model: {model} (spaCy {spacy.__version__}){runs}")
     print(f"corpus: {', '.join(args.paths)} ({len(texts)} articles, {words:,} words)")
     print()
     print(f"{'whole process':34}{'seconds':>9}{'articles/s':>12}{'words/s':>9}{'peak MB':>9}")
-    label = "kg build" + (" --no-validate" if args.no_validate else " (validation on)")
-    for name, seconds, peak in (("bare nlp.pipe", bare_s, bare_mb), (label, build_s, build_mb)):
+    rows = [("bare nlp.pipe (one process)", bare_s, bare_mb)]
+    validation = " --no-validate" if args.no_validate else " (validation on)"
+    for jobs, result in build_runs.items():
+        seconds = median([r[0] for r in result])
+        peak = median([r[1] for r in result])
+        rows.append((f"kg build --jobs {jobs}{validation}", seconds, peak))
+    for name, seconds, peak in rows:
         print(
             f"{name:34}{seconds:9.1f}{len(texts) / seconds:12.2f}{words / seconds:9.0f}{peak:9.0f}"
         )
-    print(f"kg build speed / bare nlp.pipe speed: {bare_s / build_s:.2f}x")
-    print()
-    print(f"{'kg build stages':34}{'seconds':>9}{'share':>8}")
-    names = [name for name, _ in build_runs[0][2]]
-    for name in names:
-        seconds = median([dict(r[2]).get(name, 0.0) for r in build_runs])
-        print(f"  {name:32}{seconds:9.1f}{100 * seconds / build_s:7.0f}%")
+    first = args.jobs[0]
+    first_s = median([r[0] for r in build_runs[first]])
+    for jobs, result in build_runs.items():
+        seconds = median([r[0] for r in result])
+        print(f"kg build --jobs {jobs} speed / bare nlp.pipe speed: {bare_s / seconds:.2f}x")
+        if jobs != first:
+            # per round, so that a drift of the machine's speed cancels out
+            pairs = [a[0] / b[0] for a, b in zip(build_runs[first], result, strict=True)]
+            print(
+                f"kg build --jobs {jobs} speed-up over --jobs {first}: {first_s / seconds:.2f}x "
+                f"(median of the per-round ratios {median(pairs):.2f}x)"
+            )
+    for jobs, result in build_runs.items():
+        seconds = median([r[0] for r in result])
+        print()
+        print(f"{f'kg build --jobs {jobs} stages':34}{'seconds':>9}{'share':>8}")
+        for name in [name for name, _ in result[0][2]]:
+            part = median([dict(r[2]).get(name, 0.0) for r in result])
+            print(f"  {name:32}{part:9.1f}{100 * part / seconds:7.0f}%")
     print(f"{'bare nlp.pipe stages':34}")
     for name in bare_runs[0][2]:
         seconds = median([r[2][name] for r in bare_runs])
         print(f"  {name:32}{seconds:9.1f}{100 * seconds / bare_s:7.0f}%")
     print()
-    print("kg build said:")
-    print("\n".join("  " + line for line in build_runs[-1][3].strip().splitlines()[:8]))
+    last = args.jobs[-1]
+    print(f"kg build --jobs {last} said:")
+    print("\n".join("  " + line for line in build_runs[last][-1][3].strip().splitlines()[:8]))
 
 
 if __name__ == "__main__":

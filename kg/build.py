@@ -11,18 +11,28 @@ store, which readers see only once it is complete (see :mod:`kg.store`).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
+import os
 import re
+import signal
+import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 import kg
-from kg.errors import InputError
+from kg.errors import InputError, KGError, ModelError
 from kg.gazetteer import load_gazetteer
 from kg.ingest import check_paths, estimate_articles, iter_articles
 from kg.merge import recompute_canonical
@@ -57,6 +67,11 @@ the model. Pieces of 50,000 characters (some 8,000 words) leave nearly every new
 whole, so what is read across paragraphs (coreference, sub-events) is rarely cut."""
 PROVENANCE_BATCH = 64
 """Articles whose provenance is gathered before it is written to the store."""
+CHUNK_ARTICLES = 16
+"""Articles sent to a worker at a time: one batch of ``nlp.pipe``. The parse of an article
+does not depend on the batch it was in (checked on MUC-4 dev), so neither does the graph."""
+DASK_TIMEOUT = "20s"
+"""How long to wait for a Dask scheduler to answer before the build gives up."""
 
 Phase = str
 STARTING = "loading the model"
@@ -187,6 +202,144 @@ def join_pieces(article: Article, parts: list[Extraction]) -> Extraction:
     return Extraction(article=article, **joined)  # type: ignore[arg-type]
 
 
+# -- the per-article work, wherever it runs -----------------------------------------------
+@dataclass(frozen=True)
+class ExtractionJob:
+    """What a worker needs besides the articles: plain values, so that it pickles."""
+
+    model: str | None = None
+    batch_size: int = 16
+    piece_chars: int = PIECE_CHARS
+    run: str | None = None  # the run IRI: with it, the article graphs are made too
+    versions: tuple[tuple[str, str], ...] = ()  # those of the driver, checked by each worker
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleResult:
+    """One article done: its resolved extraction and, for a build, its graphs as N-Triples
+    (the article's named graph, and the reference nodes it needs, such as the places above
+    the places it names), so that the driver only loads them."""
+
+    extraction: Extraction
+    graph: bytes = b""
+    shared: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An article that failed, as plain strings (an ``InputError`` does not pickle)."""
+
+    path: str
+    reason: str
+
+
+_WORKER_LOCK = threading.Lock()
+
+
+def extract_chunk(articles: list[Article], job: ExtractionJob) -> list[ArticleResult | Skipped]:
+    """Parse, extract and resolve a few articles (and map them to RDF when ``job.run`` is
+    set): the whole per-article work, in whichever process runs it.
+
+    The pipeline, the reference tables and the gazetteer load once per process (they are
+    cached) and articles are parsed in the batches of ``nlp.pipe``, so a chunk of
+    ``job.batch_size`` articles is one batch. One process works on one chunk at a time (a
+    Dask worker with several threads takes turns): the pipeline is not shared between
+    threads.
+    """
+    with _WORKER_LOCK:
+        return list(_extract_chunk(articles, job))
+
+
+def _extract_chunk(
+    articles: list[Article], job: ExtractionJob
+) -> Iterator[ArticleResult | Skipped]:
+    from kg.nlp import events, pipeline  # spaCy loads here, not at import time
+
+    nlp = pipeline.load_pipeline(job.model)
+    if job.versions and dict(job.versions) != versions(job.model):
+        raise ModelError(
+            f"a worker runs other versions ({versions(job.model)}) than the build "
+            f"({dict(job.versions)}): install the same packages everywhere"
+        )
+    reference = load_reference()
+    gazetteer = load_gazetteer()
+    pending: list[_Pending] = []
+    texts: list[tuple[str, tuple[int, int, int]]] = []
+    for key, article in enumerate(articles):
+        pieces = body_pieces(article.text, article.body_start, job.piece_chars)
+        pending.append(_Pending(article, len(pieces)))
+        for index, (start, end) in enumerate(pieces):
+            texts.append((article.text[start:end], (key, index, start)))
+    parsed = nlp.pipe(texts, as_tuples=True, batch_size=job.batch_size)
+    for doc, (key, index, start) in parsed:
+        state = pending[key]
+        if state.error is None:
+            try:
+                piece = dataclasses.replace(state.article, body_start=start)
+                state.parts.append(events.extract_article(doc, piece, reference))
+            except Exception as error:  # one broken article never stops a build
+                state.error = error
+        if index + 1 < state.pieces:
+            continue
+        article = state.article
+        where = article.path or article.doc_id
+        try:
+            if state.error is not None:
+                raise state.error
+            extraction = resolve_extraction(join_pieces(article, state.parts), reference, gazetteer)
+        except Exception as error:
+            yield Skipped(where, f"extraction failed ({type(error).__name__}: {error})")
+            continue
+        if job.run is None:
+            yield ArticleResult(extraction)
+            continue
+        try:
+            shared = new_graph(iris.REFERENCE_GRAPH)
+            graph = article_graph(extraction, iris.URIRef(job.run), shared, gazetteer)
+            yield ArticleResult(
+                extraction,
+                graph.serialize(format="nt", encoding="utf-8"),
+                shared.serialize(format="nt", encoding="utf-8"),
+            )
+        except Exception as error:  # this article's graph is broken, not the build
+            yield Skipped(where, f"cannot load its graph ({type(error).__name__}: {error})")
+
+
+def _chunks(
+    items: Iterable[Article | InputError], size: int
+) -> Iterator[list[Article | InputError]]:
+    """Items in lists of ``size`` articles (errors of reading ride along, in their place)."""
+    chunk: list[Article | InputError] = []
+    count = 0
+    for item in items:
+        chunk.append(item)
+        if isinstance(item, Article):
+            count += 1
+            if count == size:
+                yield chunk
+                chunk, count = [], 0
+    if chunk:
+        yield chunk
+
+
+def _results(
+    items: Iterable[Article | InputError], job: ExtractionJob, runner: Runner
+) -> Iterator[ArticleResult | InputError]:
+    """Each item's result, in the order of the items, whichever runner does the work."""
+    chunks = _chunks(items, job.batch_size)
+    for chunk, done in runner.map(chunks, job):
+        results = iter(done)
+        for item in chunk:
+            if isinstance(item, InputError):
+                yield item
+                continue
+            result = next(results)
+            if isinstance(result, Skipped):
+                yield InputError(result.path, result.reason)
+            else:
+                yield result
+
+
 def extract(
     articles: Iterable[Article],
     *,
@@ -194,51 +347,189 @@ def extract(
     n_process: int = 1,
     batch_size: int = 16,
     piece_chars: int = PIECE_CHARS,
+    scheduler: str | object | None = None,
 ) -> Iterator[Extraction | InputError]:
     """Run the NLP and resolution stages; a failing article yields an error, not an exception.
 
-    Articles are consumed lazily, in the batches of ``nlp.pipe``. A long body is parsed in
-    pieces (:func:`body_pieces`), each read with its own offset into ``Article.text``, so that
+    Articles are consumed lazily, in chunks of ``batch_size`` (one batch of ``nlp.pipe``);
+    with ``n_process`` above one, worker processes take the chunks, and with ``scheduler``
+    (a Dask scheduler's address, or a ``distributed.Client``) a Dask cluster does. Results
+    come in the order of the articles either way. A long body is parsed in pieces
+    (:func:`body_pieces`), each read with its own offset into ``Article.text``, so that
     every evidence offset stays exact; events told across a cut are not joined up.
     """
-    from kg.nlp.events import extract_article  # spaCy loads here, not at import time
-    from kg.nlp.pipeline import load_pipeline
+    job = ExtractionJob(model=model, batch_size=batch_size, piece_chars=piece_chars)
+    with open_runner(n_process, scheduler) as runner:
+        for result in _results(articles, job, runner):
+            yield result.extraction if isinstance(result, ArticleResult) else result
 
-    nlp = load_pipeline(model)
-    reference = load_reference()
-    gazetteer = load_gazetteer()
-    pending: dict[int, _Pending] = {}  # only the articles inside the pipe's batches
 
-    def texts() -> Iterator[tuple[str, tuple[int, int, int]]]:
-        for key, article in enumerate(articles):
-            pieces = body_pieces(article.text, article.body_start, piece_chars)
-            pending[key] = _Pending(article, len(pieces))
-            for index, (start, end) in enumerate(pieces):
-                yield article.text[start:end], (key, index, start)
+# -- where the work runs: this process, worker processes, or a Dask cluster ------------------
+Chunk = list[Article | InputError]
 
-    parsed = nlp.pipe(texts(), as_tuples=True, batch_size=batch_size, n_process=n_process)
-    for doc, (key, index, start) in parsed:
-        state = pending[key]
-        if state.error is None:
-            try:
-                piece = dataclasses.replace(state.article, body_start=start)
-                state.parts.append(extract_article(doc, piece, reference))
-            except Exception as error:  # one broken article never stops a build
-                state.error = error
-        if index + 1 < state.pieces:
-            continue
-        del pending[key]
-        article = state.article
+
+class Runner(Protocol):
+    def map(
+        self, chunks: Iterator[Chunk], job: ExtractionJob
+    ) -> Iterator[tuple[Chunk, list[ArticleResult | Skipped]]]:
+        """Each chunk with the results of its articles, in the order of the chunks; only a
+        few chunks are read ahead of the one handed back, so memory stays bounded."""
+        ...
+
+
+def _articles_of(chunk: Chunk) -> list[Article]:
+    return [item for item in chunk if isinstance(item, Article)]
+
+
+class _InProcess:
+    def map(
+        self, chunks: Iterator[Chunk], job: ExtractionJob
+    ) -> Iterator[tuple[Chunk, list[ArticleResult | Skipped]]]:
+        for chunk in chunks:
+            yield chunk, extract_chunk(_articles_of(chunk), job)
+
+
+def _in_order(
+    chunks: Iterator[Chunk],
+    submit: Callable[[list[Article]], Any],
+    result: Callable[[Any], Any],
+    ahead: int,
+) -> Iterator[tuple[Chunk, list[ArticleResult | Skipped]]]:
+    """Keep ``ahead`` chunks submitted and hand results back in order as they are done."""
+    waiting: deque[tuple[Chunk, Any]] = deque()
+    for chunk in chunks:
+        waiting.append((chunk, submit(_articles_of(chunk))))
+        if len(waiting) >= ahead:
+            done, future = waiting.popleft()
+            yield done, result(future)
+    while waiting:
+        done, future = waiting.popleft()
+        yield done, result(future)
+
+
+def _worker_start(parent: int) -> None:
+    """A worker process dies with the build that forked it, which holds the store's lock
+    (an orphan would keep the inherited lock file open), and leaves Ctrl-C to the build."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
         try:
-            if state.error is not None:
-                raise state.error
-            extraction = join_pieces(article, state.parts)
-            yield resolve_extraction(extraction, reference, gazetteer)
-        except Exception as error:
-            yield InputError(
-                article.path or article.doc_id,
-                f"extraction failed ({type(error).__name__}: {error})",
-            )
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover
+            pass
+    if os.getppid() != parent:  # the build died before the line above
+        os._exit(1)
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+class _ProcessPool:
+    """``jobs`` worker processes on this machine.
+
+    Where the platform forks, the workers are forked from the build once it has loaded the
+    pipeline, the reference data and the gazetteer, so they start at once and share those
+    pages; elsewhere they start afresh and load them on their first chunk.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        import multiprocessing
+
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        self.jobs = jobs
+        self.executor = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_worker_start,
+            initargs=(os.getpid(),),
+        )
+        for future in [self.executor.submit(_ready) for _ in range(jobs)]:
+            future.result()  # every worker forked now, before the store is opened
+
+    def map(
+        self, chunks: Iterator[Chunk], job: ExtractionJob
+    ) -> Iterator[tuple[Chunk, list[ArticleResult | Skipped]]]:
+        def submit(articles: list[Article]) -> Future[list[ArticleResult | Skipped]]:
+            return self.executor.submit(extract_chunk, articles, job)
+
+        def result(future: Future[list[ArticleResult | Skipped]]) -> list:
+            try:
+                return future.result()
+            except BrokenProcessPool as error:
+                raise KGError(
+                    f"an extraction worker died ({error}); out of memory? try fewer --jobs"
+                ) from None
+
+        return _in_order(chunks, submit, result, ahead=2 * self.jobs)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+class _DaskCluster:
+    """Chunks go to the workers of a Dask cluster (``dask.distributed``); this process
+    reads the articles, and loads, merges and validates what comes back."""
+
+    def __init__(self, scheduler: str | object) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise InputError(
+                f"scheduler {scheduler}",
+                "dask.distributed is not installed (pip install 'conflict-kg[dask]')",
+            ) from None
+        self.owned = isinstance(scheduler, str)
+        self.client: Any
+        if isinstance(scheduler, str):
+            try:
+                self.client = Client(scheduler, timeout=DASK_TIMEOUT, set_as_default=False)
+            except (OSError, TimeoutError, ValueError) as error:
+                raise InputError(
+                    f"scheduler {scheduler}", f"cannot reach the Dask scheduler ({error})"
+                ) from None
+        else:
+            self.client = scheduler
+        threads = sum(self.client.nthreads().values())
+        if threads == 0:
+            self.close()
+            raise InputError(f"scheduler {scheduler}", "the Dask cluster has no workers")
+        self.ahead = 2 * threads
+
+    def map(
+        self, chunks: Iterator[Chunk], job: ExtractionJob
+    ) -> Iterator[tuple[Chunk, list[ArticleResult | Skipped]]]:
+        client: Any = self.client
+
+        def submit(articles: list[Article]) -> Any:
+            return client.submit(extract_chunk, articles, job, pure=False)
+
+        def result(future: Any) -> list[ArticleResult | Skipped]:
+            done: list[ArticleResult | Skipped] = future.result()
+            future.release()
+            return done
+
+        return _in_order(chunks, submit, result, ahead=self.ahead)
+
+    def close(self) -> None:
+        if self.owned:
+            self.client.close()
+
+
+@contextlib.contextmanager
+def open_runner(jobs: int = 1, scheduler: str | object | None = None) -> Iterator[Runner]:
+    """Where extraction runs: a Dask cluster when ``scheduler`` is given, else ``jobs``
+    processes on this machine (this one alone when ``jobs`` is 1)."""
+    runner: _ProcessPool | _DaskCluster | None = None
+    if scheduler is not None:
+        runner = _DaskCluster(scheduler)
+    elif jobs > 1:
+        runner = _ProcessPool(jobs)
+    try:
+        yield runner or _InProcess()
+    finally:
+        if runner is not None:
+            runner.close()
 
 
 def ontology_graph() -> Graph:
@@ -258,6 +549,7 @@ def build(
     clear: bool = False,
     validate: bool = True,
     n_process: int = 1,
+    scheduler: str | object | None = None,
     progress: Progress | Callable[[int, int], None] | None = None,
 ) -> BuildSummary:
     """Build or update the graph in ``store`` from the articles under ``paths``.
@@ -266,6 +558,11 @@ def build(
     recomputed from every claim in the store. ``rebuild`` forgets earlier merge decisions and
     event identifiers (so a change of merge rules or reference data is applied to everything);
     ``clear`` starts from an empty graph. ``paths`` may be empty, to re-merge only.
+
+    The per-article work (parsing, extraction, resolution, the article's graph) runs in
+    ``n_process`` processes, or on the Dask cluster whose scheduler is ``scheduler`` (an
+    address such as ``tcp://10.0.0.5:8786``, or a ``distributed.Client``); this process reads
+    the articles, loads the graphs, merges and validates. The graph is the same either way.
 
     The build is all or nothing: it writes a new generation of the store, which replaces the
     current one only when everything is loaded and merged. If it fails or is killed, the store
@@ -285,18 +582,28 @@ def build(
         report.phase(STARTING)
         gazetteer = load_gazetteer()
         reference = load_reference()
-        run = iris.run_iri(versions(model))
+        run_versions = versions(model)
+        run = iris.run_iri(run_versions)
         reference_graph = new_graph(iris.REFERENCE_GRAPH)
         reference_triples(reference_graph, reference, gazetteer)
-        with store.new_generation(empty=clear) as target:
+        job = ExtractionJob(
+            model=model,
+            batch_size=CHUNK_ARTICLES,
+            run=str(run),
+            versions=tuple(sorted(run_versions.items())),
+        )
+        # workers start (fork) before the store is opened, with everything loaded
+        with (
+            open_runner(n_process if roots else 1, scheduler) as runner,
+            store.new_generation(empty=clear) as target,
+        ):
             report.phase(READING, total=estimate_articles(roots) if progress else None)
-            _load_articles(roots, target, summary, model, n_process, run, reference_graph,
-                           report)
+            _load_articles(roots, target, summary, job, runner, report)
             report.phase(LOADING, total=3)
             target.add_to_graph(reference_graph)
             report.advance()
             provenance = new_graph(iris.PROVENANCE_GRAPH)
-            run_triples(provenance, run, versions(model))
+            run_triples(provenance, run, run_versions)
             target.add_to_graph(provenance)
             report.advance()
             target.replace_graph(ontology_graph())
@@ -319,56 +626,61 @@ def _load_articles(
     roots: list[Path],
     store: GraphStore,
     summary: BuildSummary,
-    model: str | None,
-    n_process: int,
-    run: iris.URIRef,
-    reference_graph: Graph,
+    job: ExtractionJob,
+    runner: Runner,
     report: Progress,
 ) -> None:
-    """Read, parse and load every article under ``roots`` into ``store``, as they come."""
-    gazetteer = load_gazetteer()
-
-    def articles() -> Iterator[Article]:
-        for result in iter_articles(roots):
-            if isinstance(result, InputError):
-                summary.skipped.append(result)
-                report.advance()
-            else:
-                yield result
-
+    """Read every article under ``roots``, have the runner extract them and map them to RDF,
+    and load their graphs into ``store`` as they come back."""
+    run = iris.URIRef(job.run or "")
     provenance = new_graph(iris.PROVENANCE_GRAPH)
     batch = 0
-    for result in extract(articles(), model=model, n_process=n_process):
+    for result in _results(iter_articles(roots), job, runner):
         report.advance()
         if isinstance(result, InputError):
             summary.skipped.append(result)
             continue
-        doc_id = result.article.doc_id
+        extraction = result.extraction
+        doc_id = extraction.article.doc_id
         try:
-            graph = article_graph(result, run, reference_graph, gazetteer)
             replaced = _known_article(store, doc_id)
-            store.replace_graph(graph)
+            _replace_graph(store, iris.article_graph_iri(doc_id), result.graph)
+            _add_to_graph(store, iris.REFERENCE_GRAPH, result.shared)
         except OSError:  # the store itself failed: no later article would load either
             raise
         except Exception as error:  # this article's graph is broken, not the build
             summary.skipped.append(
                 InputError(
-                    result.article.path or doc_id,
+                    extraction.article.path or doc_id,
                     f"cannot load its graph ({type(error).__name__}: {error})",
                 )
             )
             continue
         summary.replaced += replaced
         _forget_article_provenance(store, doc_id)
-        article_provenance(provenance, result, run)
+        article_provenance(provenance, extraction, run)
         summary.articles_read += 1
-        summary.claims += len(result.claims)
-        summary.uncoded += len(result.uncoded)
+        summary.claims += len(extraction.claims)
+        summary.uncoded += len(extraction.uncoded)
         batch += 1
         if batch == PROVENANCE_BATCH:
             store.add_to_graph(provenance)
             provenance, batch = new_graph(iris.PROVENANCE_GRAPH), 0
     store.add_to_graph(provenance)
+
+
+def _replace_graph(store: GraphStore, name: str, data: bytes) -> None:
+    """Put the N-Triples ``data`` in the store as the named graph ``name``, instead of what
+    that graph held."""
+    database, node = store.oxigraph, ox.NamedNode(str(name))
+    if database.contains_named_graph(node):
+        database.clear_graph(node)
+    database.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+
+
+def _add_to_graph(store: GraphStore, name: str, data: bytes) -> None:
+    if data:
+        store.oxigraph.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(name)))
 
 
 def _known_article(store: GraphStore, doc_id: str) -> bool:

@@ -136,7 +136,12 @@ def build(
     clear: Annotated[bool, typer.Option(help="Empty the store before building.")] = False,
     model: Annotated[str | None, typer.Option(help="spaCy pipeline package to use.",
                                               envvar="KG_SPACY_MODEL")] = None,
-    jobs: Annotated[int, typer.Option(min=1, help="NLP processes.")] = 1,
+    jobs: Annotated[int, typer.Option(
+        min=1, help="Processes for the per-article work (parsing, extraction, RDF).")] = 1,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Run the per-article work on the Dask cluster of this scheduler "
+             "(tcp://HOST:PORT); this process loads, merges and validates.",
+        envvar="KG_DASK_SCHEDULER")] = None,
     strict: Annotated[bool, typer.Option(help="Exit 2 if any article had to be skipped.")] = False,
     no_validate: Annotated[bool, typer.Option(
         "--no-validate", help="Skip SHACL validation.")] = False,
@@ -154,7 +159,8 @@ def build(
     graph_store = GraphStore(store)
     progress = BuildProgress() if sys.stderr.isatty() else None
     summary = run_build(paths or [], graph_store, model=model, rebuild=rebuild, clear=clear,
-                        validate=not no_validate, n_process=jobs, progress=progress)
+                        validate=not no_validate, n_process=jobs, scheduler=scheduler,
+                        progress=progress)
     for problem in summary.skipped:
         typer.echo(f"skipped: {problem}", err=True)
     replaced = f" ({summary.replaced} replaced)" if summary.replaced else ""

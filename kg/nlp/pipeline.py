@@ -137,10 +137,66 @@ class NormalisingTokenizer:
             yield self(text)
 
     def __getattr__(self, name: str) -> Any:  # rules, to_disk, ... of the wrapped tokenizer
-        return getattr(self.tokenizer, name)
+        wrapped = self.__dict__.get("tokenizer")
+        if wrapped is None:  # being unpickled: no attribute yet, and none to forward to
+            raise AttributeError(name)
+        return getattr(wrapped, name)
 
 
-def english_word_test(nlp: Language) -> Callable[[str], bool]:
+_SUFFIXES = (
+    ("ies", "y"),
+    ("ied", "y"),
+    ("ves", "f"),
+    ("es", ""),
+    ("s", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+    ("ly", ""),
+    ("er", ""),
+    ("est", ""),
+    ("er", "e"),
+    ("est", "e"),
+    ("ers", ""),
+    ("ings", ""),
+    ("n't", ""),
+)
+
+
+class EnglishWords:
+    """Whether a lower-case word is ordinary English: a word of the list, an inflection of
+    one, or (seven letters or more) two of them run together.
+
+    A class rather than a closure so that the pipeline that holds it pickles (``--jobs``,
+    Dask workers).
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = frozenset(words)
+
+    def __call__(self, word: str) -> bool:
+        simple = self.simple
+        return simple(word) or (
+            len(word) >= 7
+            and any(simple(word[:i]) and simple(word[i:]) for i in range(3, len(word) - 2))
+        )
+
+    def simple(self, word: str) -> bool:
+        words = self.words
+        if word in words:
+            return True
+        for suffix, repl in _SUFFIXES:
+            if word.endswith(suffix) and len(word) > len(suffix) + 2:
+                stem = word[: -len(suffix)] + repl
+                if stem in words:
+                    return True
+                if len(stem) > 2 and stem[-1] == stem[-2] and stem[:-1] in words:
+                    return True  # "stopped"
+        return False
+
+
+def english_word_test(nlp: Language) -> EnglishWords:
     """Whether a lower-case word is ordinary English: the lemmatizer's word lists and stop words.
 
     The lists are WordNet's (shipped with the model for its rule lemmatizer); a word missing
@@ -156,45 +212,7 @@ def english_word_test(nlp: Language) -> Callable[[str], bool]:
             for entries in lookups.get_table("lemma_exc").values():
                 words.update(entries)
     words.update(_EXTRA_WORDS)
-    suffixes = (
-        ("ies", "y"),
-        ("ied", "y"),
-        ("ves", "f"),
-        ("es", ""),
-        ("s", ""),
-        ("ed", ""),
-        ("ed", "e"),
-        ("ing", ""),
-        ("ing", "e"),
-        ("ly", ""),
-        ("er", ""),
-        ("est", ""),
-        ("er", "e"),
-        ("est", "e"),
-        ("ers", ""),
-        ("ings", ""),
-        ("n't", ""),
-    )
-
-    def known(word: str) -> bool:
-        return simple(word) or (
-            len(word) >= 7
-            and any(simple(word[:i]) and simple(word[i:]) for i in range(3, len(word) - 2))
-        )
-
-    def simple(word: str) -> bool:
-        if word in words:
-            return True
-        for suffix, repl in suffixes:
-            if word.endswith(suffix) and len(word) > len(suffix) + 2:
-                stem = word[: -len(suffix)] + repl
-                if stem in words:
-                    return True
-                if len(stem) > 2 and stem[-1] == stem[-2] and stem[:-1] in words:
-                    return True  # "stopped"
-        return False
-
-    return known
+    return EnglishWords(words)
 
 
 _EXTRA_WORDS = {
@@ -265,18 +283,29 @@ def strong_names(reference: ReferenceData) -> list[str]:
     return [n for n in out if " " not in n.strip()]
 
 
-def make_truecaser(nlp: Language, reference: ReferenceData) -> Callable[[], Truecaser]:
-    built: list[Truecaser] = []
+class LazyTruecaser:
+    """Makes the :class:`Truecaser` on first use (its name lists read the gazetteer, which
+    most texts, in mixed case, never need) and keeps it.
 
-    def get() -> Truecaser:
-        if not built:
-            names, acronyms = truecase_names(reference)
-            built.append(
-                Truecaser(english_word_test(nlp), names, acronyms, strong_names(reference))
-            )
-        return built[0]
+    It pickles without the truecaser it made, which the receiving process makes again.
+    """
 
-    return get
+    def __init__(self, words: EnglishWords, reference: ReferenceData) -> None:
+        self.words, self.reference = words, reference
+        self._built: Truecaser | None = None
+
+    def __call__(self) -> Truecaser:
+        if self._built is None:
+            names, acronyms = truecase_names(self.reference)
+            self._built = Truecaser(self.words, names, acronyms, strong_names(self.reference))
+        return self._built
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"words": self.words, "reference": self.reference, "_built": None}
+
+
+def make_truecaser(nlp: Language, reference: ReferenceData) -> LazyTruecaser:
+    return LazyTruecaser(english_word_test(nlp), reference)
 
 
 # -- the trained components -------------------------------------------------------------
