@@ -430,11 +430,7 @@ def _participants(
     for claim in claims:
         for field_name in ("attackers", "targets", "victims", "unnamed_victims"):
             for entry in claim[field_name]:
-                key = (
-                    field_name,
-                    entry.get("id")
-                    or (entry["kind"] + ":" + min(m.lower() for m in entry["mentions"])),
-                )
+                key = (field_name, entry.get("id") or entry["kind"] + ":" + _head(entry))
                 slot = merged.setdefault(key, {**entry, "mentions": []})
                 slot["mentions"] = sorted(set(slot["mentions"]) | set(entry["mentions"]))
                 if not entry.get("basis"):
@@ -462,6 +458,16 @@ def _participants(
             graph.add((part, CE.mention, Literal(mention)))
         if entry.get("basis"):
             graph.add((part, CE.attributionBasis, Literal(entry["basis"])))
+
+
+def _head(entry: dict[str, Any]) -> str:
+    """The head noun an unnamed participant goes by: sources that say "32 people", "at
+    least 30 people" and "people" name one group; a named person goes by the full name."""
+    if entry["kind"] == "person":
+        return min(fold(m) for m in entry["mentions"])
+    words = fold(min(entry["mentions"], key=len)).split()
+    word = words[-1] if words else ""
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
 
 def _place(graph: Graph, node: URIRef, claims: list[dict[str, Any]]) -> set[str]:

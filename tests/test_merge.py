@@ -301,3 +301,21 @@ def test_an_unknown_village_and_a_longer_name_that_begins_with_it_are_one_place(
     assert match(village("r1", "Xqzkoure"), village("r2", "Xqzkoure Wildlife Reserve")).merge
     assert not match(village("r1", "Xqzkoure"), village("r2", "Xqzkourteye")).merge
     assert candidate_pairs([village("r1", "Xqzkoure"), village("r2", "Xqzkoure Wildlife Reserve")])
+
+
+def test_sources_counting_one_group_of_people_differently_give_one_participant() -> None:
+    def counted(doc: str, words: str) -> dict[str, Any]:
+        event = claim(doc, targets=())
+        event["victims"] = [
+            {"name": words, "kind": "group", "mentions": [words], "id": None, "wikidata": None}
+        ]
+        return event
+
+    clusters = cluster_claims([counted("r1", "at least 32 people"), counted("r2", "30 people")])
+    [cluster] = clusters
+    graph = canonical_graph(clusters, {})
+    groups = [p for p in graph.objects(None, CE.participation)
+              if str(graph.value(p, CE.actorKind)) == "group"]
+    assert len(groups) == 1
+    assert {str(m) for m in graph.objects(groups[0], CE.mention)} == {
+        "at least 32 people", "30 people"}
