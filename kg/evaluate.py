@@ -120,13 +120,16 @@ def predict(
 
 def view_for(gold: Path) -> str:
     """The codebook view a gold file is coded under: MUC-4's for the MUC-4 sets (named
-    victims only, no army-versus-guerrilla clashes), the graph's native one for the rest."""
+    victims only, no army-versus-guerrilla clashes), the native codebook in MUC-4's template
+    slots for WikiEvents, the graph's native one for the rest."""
     datasets = set()
     with gold.open(encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
                 datasets.add(json.loads(line).get("dataset"))
-    return "muc4" if datasets == {"muc4"} else "native"
+    if datasets == {"muc4"}:
+        return "muc4"
+    return "template" if datasets == {"wikievents"} else "native"
 
 
 def evaluate(

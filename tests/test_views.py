@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kg.evaluate import view_for
 from kg.export.muc4 import apply_view
 
 STATE = "https://w3id.org/conflict-kg/id/actor/military-forces-of-mali"
@@ -55,3 +56,30 @@ def test_muc4_view_leaves_out_army_against_guerrilla_fighting_and_vetoed_claims(
     ]
     # the same battle stays in the graph's own codebook
     assert len(list(apply_view([battle], "native"))) == 1
+
+
+def test_template_view_fills_the_victim_slot_with_whoever_was_hit() -> None:
+    post = {"name": "police post", "kind": "object", "mentions": ["police post"], "id": None}
+    police = {"name": "Police Forces of Mali", "kind": "organization",
+              "mentions": ["police"], "id": "https://w3id.org/conflict-kg/id/actor/pfm"}
+    [out] = apply_view(
+        [event(targets=[post, police], victims=[person("Amadou Sow")],
+               unnamed_victims=[people("two officers")])],
+        "template",
+    )
+    assert [t["name"] for t in out["targets"]] == ["police post"]
+    assert [v["name"] for v in out["victims"]] == [
+        "Amadou Sow", "two officers", "Police Forces of Mali"]
+
+
+def test_each_gold_set_is_scored_under_its_own_codebook(tmp_path) -> None:
+    def gold(*datasets: str):
+        path = tmp_path / f"{'-'.join(datasets)}.jsonl"
+        path.write_text("".join(f'{{"doc_id": "d{i}", "dataset": "{d}"}}\n'
+                                for i, d in enumerate(datasets)))
+        return path
+
+    assert view_for(gold("muc4", "muc4")) == "muc4"
+    assert view_for(gold("wikievents")) == "template"
+    assert view_for(gold("news")) == "native"
+    assert view_for(gold("muc4", "news")) == "native"

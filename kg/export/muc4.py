@@ -19,6 +19,10 @@ The rules, in order:
    left out: MUC-4 coded no army-versus-guerrilla combat.
 3. Targets are physical targets only (MUC-4's PHYS TGT): the side an incident hit (a force,
    a group, ACLED's actor 2) is not a MUC-4 target.
+
+A third view, ``template``, keeps the native codebook (every event, every victim) and only
+fills MUC-4's slots: the people and organisations an incident hit go in the victim slot and
+things stay targets. WikiEvents' gold, modern news in MUC-4's template, is coded so.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-VIEWS = ("native", "muc4")
+VIEWS = ("native", "template", "muc4")
 _STATE_PREFIXES = ("military-forces-of-", "police-forces-of-")  # ACLED's state-force names
 
 
@@ -57,6 +61,16 @@ def muc4_view(events: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         yield out
 
 
+def template_view(events: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The graph's native events in the slots of a MUC-style template (WikiEvents' gold): the
+    people and organisations hit fill the victim slot, the target slot holds things."""
+    for event in native_view(events):
+        hit = [t for t in event["targets"] if t.get("kind") != "object"]
+        event["targets"] = [t for t in event["targets"] if t.get("kind") == "object"]
+        event["victims"] = [*event["victims"], *hit]
+        yield event
+
+
 def native_view(events: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """ACLED's reading: everyone harmed is a victim, named people and unnamed groups alike."""
     for event in events:
@@ -71,4 +85,6 @@ def apply_view(events: Iterable[dict[str, Any]], view: str) -> Iterator[dict[str
         return muc4_view(events)
     if view == "native":
         return native_view(events)
+    if view == "template":
+        return template_view(events)
     raise ValueError(f"unknown view {view!r} (choose from {', '.join(VIEWS)})")
