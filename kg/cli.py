@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import typer
 
-from kg.errors import ExportError, InputError, KGError, ModelError, QueryError, StoreError
+from kg.errors import (
+    ExportError,
+    InputError,
+    KGError,
+    ModelError,
+    QueryError,
+    RemoteError,
+    StoreError,
+)
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -33,6 +41,11 @@ app = typer.Typer(
 StoreOption = Annotated[Path, typer.Option("--store", "-s", help="Folder of the on-disk store.",
                                            envvar="KG_STORE")]
 DEFAULT_STORE = Path("kg-store")
+UserOption = Annotated[str | None, typer.Option(
+    "--user", "-u", help="User name on the SPARQL server.", envvar="KG_SPARQL_USER")]
+PasswordOption = Annotated[str | None, typer.Option(
+    "--password", help="Password of the user on the SPARQL server.",
+    envvar="KG_SPARQL_PASSWORD")]
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -52,7 +65,7 @@ def _guard(func):
             raise
         except (InputError, QueryError, ExportError) as error:
             raise _fail(str(error), EXIT_BAD_INPUT) from None
-        except (StoreError, ModelError) as error:
+        except (StoreError, ModelError, RemoteError) as error:
             raise _fail(str(error), EXIT_BAD_INPUT) from None
         except KGError as error:
             raise _fail(str(error), EXIT_INTERNAL) from None
@@ -222,7 +235,7 @@ def _render(results, fmt: ResultFormat) -> str:
         if fmt is ResultFormat.json:
             return json.dumps({"boolean": bool(results)})
         return str(bool(results)).lower()
-    if isinstance(results, ox.QueryTriples):
+    if isinstance(results, ox.QueryTriples | list):  # a list: a server's CONSTRUCT
         return "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in results)
     variables = [v.value for v in results.variables]
     rows = [[None if row[v] is None else row[v].value for v in variables] for row in results]
@@ -268,9 +281,14 @@ def query(
     print_only: Annotated[bool, typer.Option(
         "--print", help="Print the query with its parameters bound instead of running it.")
     ] = False,
+    endpoint: Annotated[str | None, typer.Option(
+        "--endpoint", "-e", metavar="URL",
+        help="Run it on this SPARQL server (its query endpoint) instead of the store.")] = None,
+    user: UserOption = None,
+    password: PasswordOption = None,
 ) -> None:
     """Run a SPARQL query file or a named question over the store (all graphs as the default
-    graph)."""
+    graph), or on a SPARQL server with --endpoint."""
     from kg.queries import bind, list_queries, parse_assignments
     from kg.store import GraphStore
 
@@ -292,6 +310,14 @@ def query(
     if print_only:  # the store is not opened: the text runs anywhere, as printed
         typer.echo(text.rstrip("\n"))
         return
+    if endpoint is not None:
+        from kg.remote import Server, run_query
+
+        answer = run_query(Server(endpoint, user=user, password=password), text)
+        typer.echo(_render(answer.results, format))
+        if answer.max_rows is not None:
+            typer.echo(f"note: the server cut the answer at {answer.max_rows} rows", err=True)
+        return
     results = GraphStore(store, read_only=True).query(text)
     typer.echo(_render(results, format))
 
@@ -311,6 +337,31 @@ def _render_named(queries, fmt: ResultFormat) -> str:
                 note = f"left out: {p.default_text}"
             lines.append(f"    --param {p.name}=<{p.type}>  {p.meaning} ({note})")
     return "\n".join(lines)
+
+
+@app.command()
+@_guard
+def push(
+    endpoint: Annotated[str, typer.Option(
+        "--endpoint", "-e", metavar="URL",
+        help="The server's SPARQL query endpoint, such as http://127.0.0.1:8890/sparql.")],
+    store: StoreOption = DEFAULT_STORE,
+    graph_store: Annotated[str | None, typer.Option(
+        "--graph-store", metavar="URL",
+        help="The server's SPARQL 1.1 Graph Store endpoint (found by itself for Virtuoso).")
+    ] = None,
+    user: UserOption = None,
+    password: PasswordOption = None,
+) -> None:
+    """Write the store's graphs, named graphs kept, to a SPARQL server (one Graph Store PUT per
+    graph); graphs of the project's namespace that the store no longer has are deleted there."""
+    from kg.remote import Server
+    from kg.remote import push as run_push
+    from kg.store import GraphStore
+
+    server = Server(endpoint, graph_store=graph_store, user=user, password=password)
+    summary = run_push(GraphStore(store, read_only=True), server)
+    typer.echo(summary.to_text())
 
 
 @app.command()

@@ -37,3 +37,8 @@ class ExportError(KGError):
 
 class ModelError(KGError):
     """The spaCy pipeline named in the configuration cannot be loaded."""
+
+
+class RemoteError(KGError):
+    """An external SPARQL server could not be reached, refused the credentials or answered
+    with an error; the message names the address and says which."""

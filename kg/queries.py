@@ -11,7 +11,8 @@ with comment lines::
     # param include_coarse: boolean — also events placed only in a region — `false`
 
 (the default is a value in backticks, ``required``, or words saying what leaving the
-parameter out means) and holds one ``# @params`` line inside its outermost ``WHERE`` group.
+parameter out means) and holds one ``# @params`` line inside the ``WHERE`` group that reads the
+parameters (the outermost, or a sub-select's when the question computes in stages).
 Binding replaces that line with a ``VALUES`` block built from typed RDF terms (``pyoxigraph``
 literals, whose serialisation escapes quotes, backslashes and new lines), so a value is always
 one term and never text spliced into the query. A parameter left out is ``UNDEF``: the query reads
