@@ -180,6 +180,15 @@ def test_fatalities_as_a_number(text: str, count: int) -> None:
     assert only(extract(text)).fatalities == count
 
 
+def test_the_conflicts_toll_is_no_incidents_toll() -> None:
+    text = (
+        "A suicide bomber killed 9 worshippers at a mosque in Konduga on Friday. "
+        "More than 35,000 people have been killed since the insurgency began in 2009."
+    )
+    tolls = {c.fatalities for c in extract(text).claims}
+    assert 9 in tolls and 35000 not in tolls
+
+
 # -- dates -----------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "day", "origin"),

@@ -304,9 +304,7 @@ def claim_from_trigger(
         materiel=lots,
         place=place_of(token, sent),
         date=date_of(sent, article),
-        fatalities=fatalities_in(sent)
-        if event_type not in {"materiel-capture", "arrests"}
-        else None,
+        fatalities=_toll(sent) if event_type not in {"materiel-capture", "arrests"} else None,
         confidence=round(min(confidence, 1.0), 2),
         # "The attack took place in Inata": it refers back, so it only adds its place and
         # date to the incident it names again (see ``extract_article``)
@@ -391,6 +389,11 @@ def _country_names() -> frozenset[str]:
     from kg.reference import load_reference
 
     return frozenset(fold(name) for name in load_reference().demonyms.values())
+
+
+def _toll(sent: Span) -> int | None:
+    """The sentence's toll, unless it is the conflict's ("36,000 killed since 2009")."""
+    return None if LANG.conflict_toll.search(sent.text) else fatalities_in(sent)
 
 
 def _finer_place(a: PlaceRef | None, b: PlaceRef | None) -> PlaceRef | None:
@@ -549,7 +552,7 @@ def _with_trained_roles(
             evidence=(_evidence(sent, offset),),
             place=place_of(sent.root, sent),
             date=date_of(sent, article),
-            fatalities=fatalities_in(sent),
+            fatalities=_toll(sent),
             confidence=0.4,
         )
 
