@@ -731,6 +731,9 @@ def assemble(
     frames: list[Frame] = []
     lead_seen = False
     for claim in claims:
+        # people the parse read as things hit are victims before frames are compared: "killed
+        # 50 people" and "bombed the camp" hit no different things
+        claim = _people_hit(claim, lexicon)
         lead = not lead_seen and claim.type not in {"materiel-capture", "arrests"}
         background = is_background(claim, anchor, lexicon, lead=lead)
         if lead:
@@ -755,7 +758,7 @@ def assemble(
     for frame, types, _ in frames:
         typed = replace(frame, type=refine_type(frame, types, reference, lexicon))
         typed = _with_state_forces(typed, reference, lexicon, fallback_country, country_named)
-        typed = _mention_variants(_people_hit(typed, lexicon), lexicon)
+        typed = _mention_variants(typed, lexicon)
         typed = _one_entity_per_side(typed, lexicon)
         if is_place is not None:
             typed = _without_places(typed, is_place, lexicon)

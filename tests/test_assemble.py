@@ -267,3 +267,15 @@ def test_people_counted_among_things_hit_are_victims(reference) -> None:
     [frame] = run(reference, lead)
     assert [v.mentions[0] for v in frame.victims] == ["seven peacekeepers"]
     assert [t.mentions[0] for t in frame.targets] == ["two trucks"]
+
+
+def test_people_read_as_things_hit_do_not_keep_a_report_apart(reference) -> None:
+    strike = claim("air-drone-strike-0", "A military jet bombed the camp at Tougouri on Sunday.", 0,
+                   type_="air-drone-strike", targets=(group("the camp", kind="object"),),
+                   place=town("Tougouri", 13.3, -0.5), date=text_date(dt.date(2023, 5, 7)))
+    told = claim("attack-60", "Medics said the strike killed at least 50 people.", 60,
+                 type_="attack", targets=(group("at least 50 people", kind="object"),),
+                 fatalities=50, place=country("BF", "Burkina Faso"))
+    [frame] = run(reference, strike, told)
+    assert frame.fatalities == 50
+    assert [v.mentions[0] for v in frame.victims] == ["at least 50 people"]
