@@ -57,6 +57,7 @@ class Lexicon:
     protest_violence: re.Pattern[str]  # what makes a protest a riot
     quantity_prefix: re.Pattern[str]  # "at least 50 people" -> "people"
     things: frozenset[str]  # heads of things hit that are counted like people ("20 houses")
+    landmarks: frozenset[str]  # words of a landmark's name ("monument", "assembly")
 
 
 def lexicon_of(pack: LanguagePack) -> Lexicon:
@@ -77,6 +78,7 @@ def lexicon_of(pack: LanguagePack) -> Lexicon:
         protest_violence=pack.riot_cues,
         quantity_prefix=pack.quantity_prefix,
         things=pack.thing_nouns,
+        landmarks=pack.landmark_nouns,
     )
 
 
@@ -644,6 +646,23 @@ def _head_noun(ref: ActorRef, lexicon: Lexicon) -> str | None:
 Frame = tuple[EventClaim, list[str], list[str]]  # a frame, its claims' types and keys
 
 
+def _landmark(place: PlaceRef | None, lexicon: Lexicon) -> bool:
+    """An unresolved place named after a landmark ("the National Assembly")."""
+    return (
+        place is not None
+        and place.precision is None
+        and bool(set(fold(place.name).split()) & lexicon.landmarks)
+    )
+
+
+def _in_town(claim: EventClaim, town: PlaceRef | None) -> EventClaim:
+    """The event at the town its sentence names, the landmark kept among the mentions."""
+    if town is None or claim.place is None or town.precision is None:
+        return claim
+    mentions = tuple(dict.fromkeys((*town.mentions, *claim.place.mentions)))
+    return replace(claim, place=replace(town, mentions=mentions))
+
+
 def _placed(
     frames: list[Frame], find_place: Callable[[EventClaim, bool], PlaceRef | None]
 ) -> list[Frame]:
@@ -734,6 +753,8 @@ def assemble(
         # people the parse read as things hit are victims before frames are compared: "killed
         # 50 people" and "bombed the camp" hit no different things
         claim = _people_hit(claim, lexicon)
+        if find_place is not None and _landmark(claim.place, lexicon):
+            claim = _in_town(claim, find_place(claim, False))
         lead = not lead_seen and claim.type not in {"materiel-capture", "arrests"}
         background = is_background(claim, anchor, lexicon, lead=lead)
         if lead:

@@ -279,3 +279,16 @@ def test_people_read_as_things_hit_do_not_keep_a_report_apart(reference) -> None
     [frame] = run(reference, strike, told)
     assert frame.fatalities == 50
     assert [v.mentions[0] for v in frame.victims] == ["at least 50 people"]
+
+
+def test_an_event_at_a_landmark_is_placed_in_the_town_its_sentence_names(reference) -> None:
+    monument = PlaceRef(("the Monument of the Martyrs",), "Monument of the Martyrs", None, None,
+                        None, "ML", None)
+    bamako = town("Bamako", 12.65, -8.0, cc="ML")
+    rally = claim("peaceful-protest-0", "Thousands rallied in Bamako near the Monument.", 0,
+                  type_="peaceful-protest", place=monument)
+    article = Article("doc", "text", published=PUBLISHED)
+    [frame] = assemble(Extraction(article, (rally,)), reference, fallback_country="ML",
+                       find_place=lambda c, story: bamako).claims
+    assert frame.place is not None and frame.place.name == "Bamako"
+    assert "the Monument of the Martyrs" in frame.place.mentions

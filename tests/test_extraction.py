@@ -494,3 +494,10 @@ def test_the_arguments_of_a_nominal_trigger_reach_past_counts_and_participles() 
     args = trigger_args(killing, None)
     assert {"priests", "Reyes"} <= {t.text for t in args.of_objects}
     assert "men" in {t.text for t in args.agents}
+
+
+def test_a_date_that_names_another_thing_does_not_date_the_event() -> None:
+    text = ("Protesters demanding a rerun of the April election clashed with police in "
+            "Bamako on Friday.")
+    claim = extract(text).claims[0]
+    assert claim.date is not None and claim.date.value == dt.date(2024, 3, 15)

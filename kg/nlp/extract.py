@@ -565,9 +565,20 @@ def _speech_date(ent: Span) -> bool:
     return head.pos_ in {"VERB", "AUX"} and head.lemma_.lower() in LANG.speech_verbs
 
 
+def _names_other_thing(ent: Span) -> bool:
+    """"the April election", "the 2019 budget": a date that names something else, not when
+    the sentence's event happened ("the 2019 attack" still dates an attack)."""
+    root = ent.root
+    return (
+        root.dep_ in {"compound", "amod", "nmod"}
+        and root.head.pos_ == "NOUN"
+        and root.head.lemma_.lower() not in LANG.noun_triggers
+    )
+
+
 def date_of(sent: Span, article: Article) -> DateValue | None:
     reference = article.reference_date
-    ents = [e for e in sent.ents if e.label_ in {"DATE", "TIME"}]
+    ents = [e for e in sent.ents if e.label_ in {"DATE", "TIME"} and not _names_other_thing(e)]
     ents = [e for e in ents if not _speech_date(e)] + [e for e in ents if _speech_date(e)]
     for ent in ents:
         resolved = parse_date(ent.text, reference)
