@@ -501,3 +501,11 @@ def test_a_date_that_names_another_thing_does_not_date_the_event() -> None:
             "Bamako on Friday.")
     claim = extract(text).claims[0]
     assert claim.date is not None and claim.date.value == dt.date(2024, 3, 15)
+
+
+def test_an_incident_recalled_with_its_year_stays_apart_from_the_headline() -> None:
+    text = ("Suicide bombers kill 17 at a market in Konduga\n\n"
+            "In June 2022, nine people were killed after a suicide bomber struck a mosque.")
+    claims = extract(text).claims
+    dated = {c.date.value.year for c in claims if c.date is not None}
+    assert len(claims) == 2 and 2022 in dated and 2024 in dated

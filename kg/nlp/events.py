@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from dataclasses import replace
 
@@ -43,6 +44,7 @@ from kg.nlp.roles import (
 from kg.records import (
     ActorRef,
     Article,
+    DateOrigin,
     EventClaim,
     Evidence,
     Extraction,
@@ -424,10 +426,31 @@ def _corefer(a: EventClaim, b: EventClaim) -> bool:
     return True
 
 
-def corefer_claims(claims: list[EventClaim]) -> list[EventClaim]:
+RECALLED_DAYS = 30  # an incident the text dates this long before the article is recalled
+
+
+def _recalled(claim: EventClaim, reference: dt.date | None) -> bool:
+    date = claim.date
+    return bool(
+        reference
+        and date
+        and date.origin == DateOrigin.TEXT
+        and date.latest
+        and (reference - date.latest).days > RECALLED_DAYS
+    )
+
+
+def corefer_claims(
+    claims: list[EventClaim], reference: dt.date | None = None
+) -> list[EventClaim]:
+    """Claims that name one incident again, merged. An incident the text dates well before
+    the article ("in July 2018, eight people were killed") is recalled: it is not the
+    undated incident of the headline."""
     merged: list[EventClaim] = []
     for claim in claims:
         for index, existing in enumerate(merged):
+            if _recalled(existing, reference) != _recalled(claim, reference):
+                continue
             if _corefer(existing, claim):
                 merged[index] = _merge_claims(existing, claim)
                 break
@@ -499,7 +522,7 @@ def extract_article(doc: Doc, article: Article, reference: ReferenceData) -> Ext
         for claim in _explosion_consequences(corefer_claims(in_sentence)):
             sentence_of[claim.key] = number
             claims.append(claim)
-    claims = corefer_claims(claims)
+    claims = corefer_claims(claims, article.reference_date)
     # a mention that refers back and joined no incident reports nothing on its own
     claims = [c for c in claims if not (c.supports_only and len(c.evidence) == 1)]
     claims = [replace(c, supports_only=False) for c in claims]
@@ -557,7 +580,7 @@ def _with_trained_roles(
         )
 
     claims, excluded = gate_by_categories(claims, doc, article, make_claim)
-    claims = _merge_same_type(claims)
+    claims = _merge_same_type(claims, article.reference_date)
     kept = _share_organisation(
         _fold_bare(apply_roles(claims, fillers, char_starts, paragraph_of, reference))
     )
@@ -624,14 +647,17 @@ def _hedged(sent: Span) -> bool:
     )
 
 
-def _merge_same_type(claims: list[EventClaim]) -> list[EventClaim]:
+def _merge_same_type(
+    claims: list[EventClaim], reference: dt.date | None = None
+) -> list[EventClaim]:
     """One event per trained incident type and article unless place, date or what was hit
-    tell them apart."""
+    tell them apart, or one of them is an older incident recalled."""
     out: list[EventClaim] = []
     for claim in claims:
         for index, existing in enumerate(out):
             if (
                 existing.type == claim.type
+                and _recalled(existing, reference) == _recalled(claim, reference)
                 and claim.type in TRAINED_TYPES
                 and _same_incident(existing, claim)
             ):
