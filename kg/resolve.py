@@ -239,6 +239,7 @@ def resolve_extraction(
             *_capitalised_names(article.title or ""),
             *_capitalised_names(lead),  # the title and the lead say where, so count twice
             *_capitalised_names(article.text),
+            *_located_names(article.text),  # "in Niger", not "France condemned": once more
         ),
         gazetteer,
         reference,
@@ -409,6 +410,15 @@ def _country_named(text: str, gazetteer: Gazetteer, reference: ReferenceData) ->
 
 
 _CAPITALISED = re.compile(r"[A-Z][\w'’.-]*(?:[ -](?:[A-Z][\w'’.-]*|d'\w+|of|du|de))*")
+
+
+def _located_names(text: str) -> list[str]:
+    """Capitalised runs that follow a locative phrase ("attacked in northern Mali")."""
+    return [
+        match.group(0).rstrip(".'’-")
+        for match in _CAPITALISED.finditer(text)
+        if LANG.locative_before.search(text, max(0, match.start() - 40), match.start())
+    ]
 
 
 def _capitalised_names(text: str) -> list[str]:

@@ -209,3 +209,13 @@ def test_a_post_named_after_its_village_places_the_event_but_a_nationality_does_
     assert _place_in_sentences(
         malian, gazetteer, None, named_otherwise=lambda n: bool(reference.country_of_demonym(n))
     ) is None
+
+
+def test_the_country_where_it_happened_outweighs_the_country_that_reacted(gazetteer) -> None:
+    from kg.resolve import _capitalised_names, _located_names, context_country
+
+    text = ("France condemned the attack. French officials said France would respond. "
+            "The French embassy in Niger was set on fire by protesters in Niger on Sunday.")
+    names = (*_capitalised_names(text), *_located_names(text))
+    assert context_country(names, gazetteer, load_reference()) == "NE"
+    assert context_country(tuple(_capitalised_names(text)), gazetteer, load_reference()) == "FR"
