@@ -174,6 +174,8 @@ def test_captured_materiel_and_its_source() -> None:
         ("Three peasants were killed when guerrillas attacked the village on Monday.", 3),
         ("Gunmen attacked a bus near Kaya on Monday, killing 12 passengers.", 12),
         ("Jihadists killed 23 soldiers in an ambush near Boulkessi on Sunday.", 23),
+        ("An ambush on a fuel convoy near Dori left at least 14 gendarmes dead.", 14),
+        ("Gunmen raided a market in Tillaberi on Friday, leaving 31 traders dead.", 31),
     ],
 )
 def test_fatalities_as_a_number(text: str, count: int) -> None:

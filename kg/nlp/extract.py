@@ -634,6 +634,13 @@ def fatalities_in(sent: Span) -> int | None:
                 for child in tok.head.children:
                     if child.dep_ in {"nsubjpass", "nsubj"}:
                         count = _killed_count(child)
+        elif lemma in LANG.leave_dead_verbs and tok.pos_ == "VERB":
+            # "the attack left at least 11 soldiers dead", "leaving 30 people dead"
+            near = [*tok.children, *(g for c in tok.children for g in c.children)]
+            if any(t.lower_ in LANG.dead_words for t in near):
+                for child in tok.children:
+                    if child.dep_ in {"dobj", "obj"}:
+                        count = _killed_count(child)
         elif lemma in LANG.fatality_nouns:
             for child in tok.children:
                 if child.dep_ == "nummod":
