@@ -511,3 +511,9 @@ def test_an_incident_recalled_with_its_year_stays_apart_from_the_headline() -> N
     claims = extract(text).claims
     dated = {c.date.value.year for c in claims if c.date is not None}
     assert len(claims) == 2 and 2022 in dated and 2024 in dated
+
+
+def test_the_dead_a_sentence_counts_are_victims_whatever_word_told_of_the_incident() -> None:
+    claim = only(extract("At least 14 gendarmes died in an ambush on a convoy near Dori."))
+    assert any("14 gendarmes" in m for v in claim.victims for m in v.mentions)
+    assert claim.fatalities == 14

@@ -30,6 +30,7 @@ from kg.nlp.extract import (
     is_anaphoric,
     materiel_lots,
     place_of,
+    the_dead,
     trigger_args,
 )
 from kg.nlp.fillers import with_quantity
@@ -270,6 +271,13 @@ def claim_from_trigger(
             victims.append(ref)
         else:
             targets.append(ref)
+    if event_type not in {"materiel-capture", "arrests"}:
+        # "11 soldiers died in the attack", "the raid left 30 people dead": the dead the
+        # sentence counts are the incident's victims, whichever word told of the incident
+        named = {fold(m) for r in (*victims, *targets) for m in r.mentions}
+        for ref, _ in _refs(the_dead(sent), cands, doc):
+            if ref.kind != "person" and not {fold(m) for m in ref.mentions} & named:
+                victims.append(replace(ref, kind="group"))
     if event_type == "materiel-capture":
         targets = source_refs
     if trig.family == "clash":

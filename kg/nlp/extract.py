@@ -618,33 +618,37 @@ def _killed_count(tok: Token) -> int | None:
     return sum(counts) if counts else None
 
 
-def fatalities_in(sent: Span) -> int | None:
-    best: int | None = None
+def _tolls(sent: Span) -> Iterator[tuple[Token | None, int | None]]:
+    """Each statement of the dead in a sentence: the noun that counts them (``None`` for "a
+    toll of 41" or "12 dead") and their number."""
     for tok in sent:
         lemma = tok.lemma_.lower()
-        count = None
         if lemma in LANG.fatality_verbs and tok.pos_ == "VERB":
-            for child in tok.children:
-                if child.dep_ in {"dobj", "nsubjpass", "nsubj"} and (
-                    child.dep_ != "nsubj" or lemma == "die"
-                ):
-                    count = _killed_count(child)
-            if count is None and tok.dep_ in {"xcomp", "oprd", "ccomp"}:
+            counted = [
+                (child, _killed_count(child))
+                for child in tok.children
+                if child.dep_ in {"dobj", "nsubjpass", "nsubj"}
+                and (child.dep_ != "nsubj" or lemma == "die")
+            ]
+            yield from counted
+            if all(count is None for _, count in counted) and tok.dep_ in {
+                "xcomp", "oprd", "ccomp"
+            }:
                 # "48 fighters were reported killed"
                 for child in tok.head.children:
                     if child.dep_ in {"nsubjpass", "nsubj"}:
-                        count = _killed_count(child)
+                        yield child, _killed_count(child)
         elif lemma in LANG.leave_dead_verbs and tok.pos_ == "VERB":
             # "the attack left at least 11 soldiers dead", "leaving 30 people dead"
             near = [*tok.children, *(g for c in tok.children for g in c.children)]
             if any(t.lower_ in LANG.dead_words for t in near):
                 for child in tok.children:
                     if child.dep_ in {"dobj", "obj"}:
-                        count = _killed_count(child)
+                        yield child, _killed_count(child)
         elif lemma in LANG.fatality_nouns:
             for child in tok.children:
                 if child.dep_ == "nummod":
-                    count = number_value(child.text)
+                    yield None, number_value(child.text)
         elif lemma == "toll":
             # "the toll rose to 41", "a toll of 41"
             for prep in [c for c in tok.children if c.dep_ == "prep"] + [
@@ -652,10 +656,18 @@ def fatalities_in(sent: Span) -> int | None:
             ]:
                 for obj in prep.children:
                     if obj.dep_ == "pobj" and obj.like_num:
-                        count = number_value(obj.text)
-        if count is not None and count < 100_000:
-            best = count if best is None else max(best, count)
-    return best
+                        yield None, number_value(obj.text)
+
+
+def fatalities_in(sent: Span) -> int | None:
+    """The highest toll the sentence states (a toll that rose is given last and highest)."""
+    counts = [count for _, count in _tolls(sent) if count is not None and count < 100_000]
+    return max(counts, default=None)
+
+
+def the_dead(sent: Span) -> list[Token]:
+    """The nouns a sentence counts among the dead ("11 soldiers died", "killing 30 people")."""
+    return [tok for tok, count in _tolls(sent) if tok is not None and count is not None]
 
 
 # -- triggers ----------------------------------------------------------------------------
