@@ -73,6 +73,7 @@ EXTRA_COUNTRY_NAMES: dict[str, Sequence[str]] = {
     "GB": ("Britain", "Great Britain", "U.K."),
     "RU": ("Russia", "Russian Federation"),
     "CI": ("Ivory Coast", "Cote d'Ivoire"),
+    "BF": ("Burkina",),  # wire copy's short form ("attacks in northern Burkina")
     "CD": (
         "DR Congo",
         "DRC",
