@@ -58,6 +58,7 @@ class Lexicon:
     quantity_prefix: re.Pattern[str]  # "at least 50 people" -> "people"
     things: frozenset[str]  # heads of things hit that are counted like people ("20 houses")
     landmarks: frozenset[str]  # words of a landmark's name ("monument", "assembly")
+    collectives: frozenset[str]  # "the group", alone: a group the article named, again
 
 
 def lexicon_of(pack: LanguagePack) -> Lexicon:
@@ -79,6 +80,7 @@ def lexicon_of(pack: LanguagePack) -> Lexicon:
         quantity_prefix=pack.quantity_prefix,
         things=pack.thing_nouns,
         landmarks=pack.landmark_nouns,
+        collectives=pack.collective_nouns,
     )
 
 
@@ -599,6 +601,20 @@ def _one_entity_per_side(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
 
 
 def _one_armed_side(refs: tuple[ActorRef, ...], lexicon: Lexicon) -> tuple[ActorRef, ...]:
+    bare = [
+        r for r in refs
+        if not r.actor_id and all(fold(m) in lexicon.collectives for m in r.mentions)
+    ]
+    others = [r for r in refs if r.kind != "object" and not any(r is b for b in bare)]
+    if bare and len(others) == 1:
+        # "Boko Haram ... the group", "the raiders ... the group": the one side named again
+        host = others[0]
+        joined = tuple(dict.fromkeys((*host.mentions, *(m for b in bare for m in b.mentions))))
+        refs = tuple(
+            replace(r, mentions=joined) if r is host else r
+            for r in refs
+            if not any(r is b for b in bare)
+        )
     forces = lexicon.military_words | lexicon.police_words
     unnamed = [
         r for r in refs

@@ -367,9 +367,23 @@ def _best_date(claims: list[dict[str, Any]]) -> dict[str, Any] | None:
     )[0]
 
 
-def canonical_graph(clusters: list[Cluster], previous: dict[str, str]) -> Graph:
-    """The canonical events for ``clusters``; ``previous`` maps claim IRI -> old event IRI."""
+def canonical_graph(
+    clusters: list[Cluster], previous: dict[str, str], outside: dict[str, str] | None = None
+) -> Graph:
+    """The canonical events for ``clusters``; ``previous`` maps claim IRI -> old event IRI,
+    ``outside`` the claims of events not among the clusters to their events (the parents
+    of sub-events, when only part of the graph is merged again)."""
     graph = new_graph(iris.CANONICAL_GRAPH)
+    event_of = _event_names(clusters, previous)
+    linked = {**{c: URIRef(e) for c, e in (outside or {}).items()}, **event_of}
+    for cluster in clusters:
+        _describe(graph, cluster, linked)
+    return graph
+
+
+def _event_names(clusters: list[Cluster], previous: dict[str, str]) -> dict[str, URIRef]:
+    """Claim IRI -> the IRI of its canonical event: an event keeps the identifier one of its
+    claims had before, else it is named by its claims."""
     event_of: dict[str, URIRef] = {}
     for cluster in clusters:
         claim_ids = [c["id"] for c in cluster.claims]
@@ -379,9 +393,7 @@ def canonical_graph(clusters: list[Cluster], previous: dict[str, str]) -> Graph:
             event_of_cluster = iris.canonical_event_iri(claim_ids)
         for claim_id in claim_ids:
             event_of[claim_id] = event_of_cluster
-    for cluster in clusters:
-        _describe(graph, cluster, event_of)
-    return graph
+    return event_of
 
 
 def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> None:
@@ -430,7 +442,7 @@ def _participants(
     for claim in claims:
         for field_name in ("attackers", "targets", "victims", "unnamed_victims"):
             for entry in claim[field_name]:
-                key = (field_name, entry.get("id") or entry["kind"] + ":" + _head(entry))
+                key = (field_name, entry.get("id") or _party_key(field_name, entry))
                 slot = merged.setdefault(key, {**entry, "mentions": []})
                 slot["mentions"] = sorted(set(slot["mentions"]) | set(entry["mentions"]))
                 if not entry.get("basis"):
@@ -458,6 +470,15 @@ def _participants(
             graph.add((part, CE.mention, Literal(mention)))
         if entry.get("basis"):
             graph.add((part, CE.attributionBasis, Literal(entry["basis"])))
+
+
+def _party_key(field_name: str, entry: dict[str, Any]) -> str:
+    """Unlinked participants that are one party: attackers no source names ("gunmen",
+    "the raiders", "the group") are one unidentified armed group, as ACLED codes them; other
+    unnamed participants go by their head noun."""
+    if field_name == "attackers" and entry["kind"] == "group":
+        return "group:unidentified"
+    return entry["kind"] + ":" + _head(entry)
 
 
 def _head(entry: dict[str, Any]) -> str:
@@ -602,14 +623,22 @@ def _previous_assignment(store: GraphStore) -> dict[str, str]:
     return {row["claim"].value: row["event"].value for row in rows}
 
 
-def _lot_origins(graph: Graph, store: GraphStore) -> None:
-    """Canonical lots take the origin their sources state; text beats a model's maker."""
-    rows = store.query(
+def _lot_origins(graph: Graph, store: GraphStore, *, listed: bool = False) -> None:
+    """Canonical lots take the origin their sources state; text beats a model's maker.
+
+    With ``listed``, only the origins of the graph's source lots are read (a VALUES list),
+    not those of every lot in the store."""
+    query = (
         "PREFIX ce: <https://w3id.org/conflict-kg/ontology#> "
         "PREFIX prov: <http://www.w3.org/ns/prov#> "
         "SELECT ?lot ?country ?basis WHERE { ?lot ce:originCountry ?country . "
         "OPTIONAL { ?lot ce:originBasis ?basis } }"
     )
+    if listed:
+        sources = sorted({str(s) for s in graph.objects(None, PROV.wasDerivedFrom)})
+        rows: Any = [row for part in _chunked(sources) for row in store.query(_bind(query, "lot", part))]
+    else:
+        rows = store.query(query)
     origin = {
         r["lot"].value: (r["country"].value, r["basis"].value if r["basis"] else "text")
         for r in rows

@@ -319,3 +319,20 @@ def test_sources_counting_one_group_of_people_differently_give_one_participant()
     assert len(groups) == 1
     assert {str(m) for m in graph.objects(groups[0], CE.mention)} == {
         "at least 32 people", "30 people"}
+
+
+def test_attackers_no_source_names_are_one_unidentified_armed_group() -> None:
+    def unnamed(doc: str, words: str) -> dict[str, Any]:
+        event = claim(doc, attackers=())
+        event["attackers"] = [
+            {"name": words, "kind": "group", "mentions": [words], "id": None, "wikidata": None}
+        ]
+        return event
+
+    clusters = cluster_claims([unnamed("r1", "gunmen"), unnamed("r2", "the raiders")])
+    assert len(clusters) == 1
+    graph = canonical_graph(clusters, {})
+    sides = [p for p in graph.objects(None, CE.participation)
+             if str(graph.value(p, CE.actorKind)) == "group"]
+    assert len(sides) == 1
+    assert {str(m) for m in graph.objects(sides[0], CE.mention)} == {"gunmen", "the raiders"}
