@@ -517,3 +517,14 @@ def test_the_dead_a_sentence_counts_are_victims_whatever_word_told_of_the_incide
     claim = only(extract("At least 14 gendarmes died in an ambush on a convoy near Dori."))
     assert any("14 gendarmes" in m for v in claim.victims for m in v.mentions)
     assert claim.fatalities == 14
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Anyone who attacks our soldiers will face a swift response, the minister said.",
+        "The junta said it had foiled an attack on the presidential palace.",
+    ],
+)
+def test_hypothetical_and_foiled_acts_are_not_events(text: str) -> None:
+    assert not [c for c in extract(text).claims if c.type in {"attack", "armed-clash"}]

@@ -722,21 +722,11 @@ def irrealis(trigger: Token) -> str | None:
         if child.dep_ in {"amod", "det"} and child.lower_ in LANG.irrealis_modifiers:
             return f"non-specific ('{child.text}')"
     head = trigger.head
-    if head.lemma_.lower() in {
-        "threaten",
-        "plan",
-        "vow",
-        "warn",
-        "fear",
-        "prevent",
-        "thwart",
-        "foil",
-        "avert",
-        "combat",
-        "counter",
-        "deny",
-        "refute",
-    }:
+    if trigger.dep_ == "relcl" and head.lower_ in LANG.generic_subjects:
+        return f"hypothetical ('{head.text}')"  # "anyone who attacks ..."
+    if any(c.dep_ == "nsubj" and c.lower_ in LANG.generic_subjects for c in trigger.children):
+        return "hypothetical (generic subject)"
+    if head.lemma_.lower() in LANG.irrealis_heads:
         return f"under '{head.text}'"
     return None
 
