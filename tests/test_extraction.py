@@ -522,3 +522,9 @@ def test_the_dead_a_sentence_counts_are_victims_whatever_word_told_of_the_incide
 def test_an_act_with_a_generic_subject_is_hypothetical() -> None:
     text = "Anyone who attacks our soldiers will face a swift response, the minister said."
     assert not [c for c in extract(text).claims if c.trigger == "attacks"]
+
+
+def test_a_crowd_counted_in_thousands_is_the_protests_side() -> None:
+    claim = only(extract("Thousands of anti-junta protesters marched through Niamey on Friday."))
+    assert claim.type == "peaceful-protest"
+    assert "anti-junta protesters" in mentions(claim.attackers)

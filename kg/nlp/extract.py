@@ -242,12 +242,10 @@ def _pobj(prep: Token) -> list[Token]:
     return [c for c in prep.children if c.dep_ in {"pobj", "pcomp"}]
 
 
-_QUANTIFIERS = {"some", "several", "many", "most", "all", "few", "dozens", "hundreds", "each"}
-
 
 def _partitive(tok: Token) -> Token:
     """The people counted, not the count: "six of their members", "some of the hostages"."""
-    if tok.like_num or tok.lower_ in _QUANTIFIERS:
+    if tok.like_num or tok.lower_ in LANG.partitive_quantifiers:
         for prep in tok.children:
             if prep.dep_ == "prep" and prep.lower_ == "of":
                 return next(iter(_pobj(prep)), tok)
@@ -323,7 +321,7 @@ def trigger_args(trigger: Token, phrase_object: Token | None) -> _Args:
             subjects = [trigger.head]
         elif trigger.dep_ == "acl" and trigger.tag_ == "VBN":
             passive_subjects = [trigger.head]
-    args.agents.extend(subjects)
+    args.agents.extend(_partitive(s) for s in subjects)  # "thousands of protesters marched"
     args.patients.extend(passive_subjects)
     for child in trigger.children:
         if child.dep_ in {"dobj", "obj"} and child is not phrase_object:
