@@ -17,6 +17,7 @@ from kg.lang import language
 from kg.nlp.extract import (
     ActorCandidate,
     Trigger,
+    TriggerArgs,
     _candidate_for,
     _is_civilian,
     _np_start,
@@ -201,6 +202,65 @@ def _has_materiel_object(args_objects: list[Token], trigger: Token, sent: Span) 
     )
 
 
+def _instruments(trig: Trigger, args: TriggerArgs) -> tuple[str, ...]:
+    """What the act was done with: "with a bomb", "a bomb attack", "set off a mine"."""
+    token = trig.token
+    instruments = tuple(t.lemma_.lower() for t in args.instruments)
+    if trig.phrase_object is not None:
+        instruments += (trig.phrase_object.lemma_.lower(),)
+    if token.pos_ in {"NOUN", "PROPN"}:
+        # "a bomb attack", "dynamite attacks": the modifier is the means
+        instruments += tuple(
+            c.lemma_.lower() for c in token.lefts if c.dep_ in {"compound", "amod", "nmod"}
+        )
+    else:
+        # "were killed when they set off a mine": the explosive is in the clause below, and
+        # not what was hit ("attacked several mines")
+        hit = {
+            t.i for c in token.children if c.dep_ in {"dobj", "obj", "nsubjpass"} for t in c.subtree
+        }
+        instruments += tuple(
+            t.lemma_.lower()
+            for t in token.subtree
+            if t.pos_ == "NOUN" and t.lemma_.lower() in LANG.blast_nouns and t.i not in hit
+        )
+    return instruments
+
+
+def _hit(
+    token: Token,
+    event_type: str,
+    patient_refs: list[tuple[ActorRef, Token]],
+    sent: Span,
+    cands: list[ActorCandidate],
+    doc: Doc,
+) -> tuple[list[ActorRef], list[ActorRef]]:
+    """Who and what the act struck, as targets (sides, things) and victims (people)."""
+    targets: list[ActorRef] = []
+    victims: list[ActorRef] = []
+    # people a killing, a wounding or a kidnapping struck are its victims, named or not
+    harms = token.lemma_.lower() in LANG.harm_verbs or token.lemma_.lower() in LANG.harm_nouns
+    for ref, tok in patient_refs:
+        if event_type == "materiel-capture":
+            continue
+        if ref.kind == "person":
+            victims.append(ref)
+        elif ref.kind == "group" and _is_civilian(tok):
+            victims.append(replace(ref, kind="group"))
+        elif ref.kind == "group" and harms:
+            victims.append(ref)
+        else:
+            targets.append(ref)
+    if event_type not in {"materiel-capture", "arrests"}:
+        # "11 soldiers died in the attack", "the raid left 30 people dead": the dead the
+        # sentence counts are the incident's victims, whichever word told of the incident
+        named = {fold(m) for r in (*victims, *targets) for m in r.mentions}
+        for ref, _ in _refs(the_dead(sent), cands, doc):
+            if ref.kind != "person" and not {fold(m) for m in ref.mentions} & named:
+                victims.append(replace(ref, kind="group"))
+    return targets, victims
+
+
 def claim_from_trigger(
     trig: Trigger,
     sent: Span,
@@ -225,25 +285,7 @@ def claim_from_trigger(
     materiel = False
     if trig.family == "capture":
         materiel = _has_materiel_object(args.objects + args.patients, token, sent)
-    instruments = tuple(t.lemma_.lower() for t in args.instruments)
-    if trig.phrase_object is not None:
-        instruments += (trig.phrase_object.lemma_.lower(),)
-    if token.pos_ in {"NOUN", "PROPN"}:
-        # "a bomb attack", "dynamite attacks": the modifier is the means
-        instruments += tuple(
-            c.lemma_.lower() for c in token.lefts if c.dep_ in {"compound", "amod", "nmod"}
-        )
-    else:
-        # "were killed when they set off a mine": the explosive is in the clause below, and
-        # not what was hit ("attacked several mines")
-        hit = {
-            t.i for c in token.children if c.dep_ in {"dobj", "obj", "nsubjpass"} for t in c.subtree
-        }
-        instruments += tuple(
-            t.lemma_.lower()
-            for t in token.subtree
-            if t.pos_ == "NOUN" and t.lemma_.lower() in LANG.blast_nouns and t.i not in hit
-        )
+    instruments = _instruments(trig, args)
     event_type = _refine_type(
         trig.family,
         attackers,
@@ -256,28 +298,7 @@ def claim_from_trigger(
     )
     if event_type is None:
         return None, f"'{token.text}': no event type fits its arguments"
-    targets: list[ActorRef] = []
-    victims: list[ActorRef] = []
-    # people a killing, a wounding or a kidnapping struck are its victims, named or not
-    harms = token.lemma_.lower() in LANG.harm_verbs or token.lemma_.lower() in LANG.harm_nouns
-    for ref, tok in patient_refs:
-        if event_type == "materiel-capture":
-            continue
-        if ref.kind == "person":
-            victims.append(ref)
-        elif ref.kind == "group" and _is_civilian(tok):
-            victims.append(replace(ref, kind="group"))
-        elif ref.kind == "group" and harms:
-            victims.append(ref)
-        else:
-            targets.append(ref)
-    if event_type not in {"materiel-capture", "arrests"}:
-        # "11 soldiers died in the attack", "the raid left 30 people dead": the dead the
-        # sentence counts are the incident's victims, whichever word told of the incident
-        named = {fold(m) for r in (*victims, *targets) for m in r.mentions}
-        for ref, _ in _refs(the_dead(sent), cands, doc):
-            if ref.kind != "person" and not {fold(m) for m in ref.mentions} & named:
-                victims.append(replace(ref, kind="group"))
+    targets, victims = _hit(token, event_type, patient_refs, sent, cands, doc)
     if event_type == "materiel-capture":
         targets = source_refs
     if trig.family == "clash":

@@ -227,7 +227,7 @@ def _np_start(tok: Token) -> int:
 
 
 # -- arguments ---------------------------------------------------------------------------
-class _Args:
+class TriggerArgs:
     def __init__(self) -> None:
         self.agents: list[Token] = []
         self.patients: list[Token] = []
@@ -252,7 +252,7 @@ def _partitive(tok: Token) -> Token:
     return tok
 
 
-def _prep_args(head: Token, args: _Args, nominal: bool) -> None:
+def _prep_args(head: Token, args: TriggerArgs, nominal: bool) -> None:
     for child in head.children:
         if child.dep_ not in {"prep", "agent"}:
             continue
@@ -281,8 +281,8 @@ def _prep_args(head: Token, args: _Args, nominal: bool) -> None:
                 args.of_objects.extend(objs)
 
 
-def trigger_args(trigger: Token, phrase_object: Token | None) -> _Args:
-    args = _Args()
+def trigger_args(trigger: Token, phrase_object: Token | None) -> TriggerArgs:
+    args = TriggerArgs()
     nominal = trigger.pos_ in {"NOUN", "PROPN"}
     if nominal:
         _prep_args(trigger, args, nominal=True)
