@@ -376,6 +376,10 @@ class Runner(Protocol):
         few chunks are read ahead of the one handed back, so memory stays bounded."""
         ...
 
+    def close(self) -> None:
+        """Let the workers go (again: a no-op)."""
+        ...
+
 
 def _articles_of(chunk: Chunk) -> list[Article]:
     return [item for item in chunk if isinstance(item, Article)]
@@ -387,6 +391,9 @@ class _InProcess:
     ) -> Iterator[tuple[Chunk, list[ArticleResult | Skipped]]]:
         for chunk in chunks:
             yield chunk, extract_chunk(_articles_of(chunk), job)
+
+    def close(self) -> None:
+        pass
 
 
 def _in_order(
@@ -514,22 +521,24 @@ class _DaskCluster:
     def close(self) -> None:
         if self.owned:
             self.client.close()
+            self.owned = False
 
 
 @contextlib.contextmanager
 def open_runner(jobs: int = 1, scheduler: str | object | None = None) -> Iterator[Runner]:
     """Where extraction runs: a Dask cluster when ``scheduler`` is given, else ``jobs``
     processes on this machine (this one alone when ``jobs`` is 1)."""
-    runner: _ProcessPool | _DaskCluster | None = None
+    runner: Runner
     if scheduler is not None:
         runner = _DaskCluster(scheduler)
     elif jobs > 1:
         runner = _ProcessPool(jobs)
+    else:
+        runner = _InProcess()
     try:
-        yield runner or _InProcess()
+        yield runner
     finally:
-        if runner is not None:
-            runner.close()
+        runner.close()
 
 
 def ontology_graph() -> Graph:
@@ -599,6 +608,7 @@ def build(
         ):
             report.phase(READING, total=estimate_articles(roots) if progress else None)
             _load_articles(roots, target, summary, job, runner, report)
+            runner.close()  # the workers' memory is free for the merge
             report.phase(LOADING, total=3)
             target.add_to_graph(reference_graph)
             report.advance()

@@ -162,7 +162,7 @@ def test_a_dask_cluster_builds_the_graph_of_one_process(
     distributed = pytest.importorskip("distributed")
     monkeypatch.setattr(build_module, "CHUNK_ARTICLES", 2)  # four chunks: both workers read
     with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"
     ) as cluster:
         store = tmp_path / "store"
         result = CliRunner().invoke(
