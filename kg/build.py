@@ -217,12 +217,14 @@ class ExtractionJob:
 @dataclass(frozen=True, slots=True)
 class ArticleResult:
     """One article done: its resolved extraction and, for a build, its graphs as N-Triples
-    (the article's named graph, and the reference nodes it needs, such as the places above
-    the places it names), so that the driver only loads them."""
+    (the article's named graph, the reference nodes it needs, such as the places above the
+    places it names, and the shared nodes it introduces, such as a village missing from the
+    gazetteer), so that the driver only loads them."""
 
     extraction: Extraction
     graph: bytes = b""
     shared: bytes = b""
+    entities: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,11 +297,13 @@ def _extract_chunk(
             continue
         try:
             shared = new_graph(iris.REFERENCE_GRAPH)
-            graph = article_graph(extraction, iris.URIRef(job.run), shared, gazetteer)
+            entities = new_graph(iris.ENTITIES_GRAPH)
+            graph = article_graph(extraction, iris.URIRef(job.run), shared, gazetteer, entities)
             yield ArticleResult(
                 extraction,
                 graph.serialize(format="nt", encoding="utf-8"),
                 shared.serialize(format="nt", encoding="utf-8"),
+                entities.serialize(format="nt", encoding="utf-8"),
             )
         except Exception as error:  # this article's graph is broken, not the build
             yield Skipped(where, f"cannot load its graph ({type(error).__name__}: {error})")
@@ -656,6 +660,7 @@ def _load_articles(
             replaced = _known_article(store, doc_id)
             _replace_graph(store, iris.article_graph_iri(doc_id), result.graph)
             _add_to_graph(store, iris.REFERENCE_GRAPH, result.shared)
+            _add_to_graph(store, iris.ENTITIES_GRAPH, result.entities)
         except OSError:  # the store itself failed: no later article would load either
             raise
         except Exception as error:  # this article's graph is broken, not the build

@@ -22,13 +22,15 @@ SEED_DOCS = ["000_69087c4d98a395b5", "001_62c5150fe37c3cba"]
 
 
 def event_graphs(store: GraphStore) -> Graph:
-    """Article and canonical graphs, without the run (its IRI names library versions)."""
+    """Article, shared-entity and canonical graphs, without the run (its IRI names library
+    versions)."""
     dataset = store.to_dataset()
     graph = Graph()
     for s, p, o, g in dataset.quads():
         name = str(g)
         if (
-            "/graph/article/" in name or name == str(iris.CANONICAL_GRAPH)
+            "/graph/article/" in name
+            or name in {str(iris.CANONICAL_GRAPH), str(iris.ENTITIES_GRAPH)}
         ) and p != PROV.wasGeneratedBy:
             graph.add((s, p, o))
     return graph

@@ -18,6 +18,11 @@ BASE = "https://w3id.org/conflict-kg/id/"
 REFERENCE_GRAPH = URIRef(BASE + "graph/reference")
 PROVENANCE_GRAPH = URIRef(BASE + "graph/provenance")
 CANONICAL_GRAPH = URIRef(BASE + "graph/canonical")
+ENTITIES_GRAPH = URIRef(BASE + "graph/entities")
+"""Nodes that articles introduce and share (places missing from the gazetteer, organisations
+with no table entry, unlisted weapon models), each described once for the whole store: a
+description copied into every article graph that names the node made the union default graph
+return one row per copy, and joins over those copies multiplied."""
 
 
 def slug(text: str) -> str:

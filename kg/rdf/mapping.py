@@ -3,10 +3,19 @@
 Pure functions: records and reference data in, rdflib graphs out. This module reads no files
 and runs no NLP. Layout of the dataset:
 
-* one named graph per article (``graph/article/<doc_id>``) with that article's claims and the
-  nodes only it introduces (unidentified actors, places missing from the gazetteer);
+* one named graph per article (``graph/article/<doc_id>``) with what that article says: its
+  claims, their participations, materiel lots and evidence, and the unnamed parties that
+  exist only in its words ("gunmen", "a bus");
+* ``graph/entities``: the nodes articles introduce and share, described once (places missing
+  from the gazetteer, organisations with no table entry, unlisted weapon models): their
+  labels, types, geometry and place in the hierarchy. An article graph only points at them,
+  so that a village named by a hundred reports is one label and one point, not a hundred;
 * ``graph/provenance``: the articles, the extraction run, and what made each claim graph;
 * ``graph/reference``: actors, affiliations, weapon models and the places the claims use.
+
+A shared node's description depends only on its identifier (the name and the place it is
+near or in are part of the IRI), so an article that is replaced or rebuilt leaves the
+entities graph true: the description stays, like reference data, whoever else names it.
 """
 
 from __future__ import annotations
@@ -134,41 +143,46 @@ def country_node(graph: Graph, name: str, gazetteer: Gazetteer) -> URIRef:
 
 
 def event_place(
-    graph: Graph, ref: PlaceRef, reference_graph: Graph, gazetteer: Gazetteer
+    entities: Graph, ref: PlaceRef, reference_graph: Graph, gazetteer: Gazetteer
 ) -> URIRef | None:
-    """The node for where an event happened; unknown places are minted under their anchor."""
+    """The node for where an event happened; unknown places are minted under their anchor
+    and described in ``entities``, gazetteer places in ``reference_graph``."""
     if ref.place_key:
         place = gazetteer.get(ref.place_key)
         return place_node(reference_graph, place, gazetteer) if place else None
     anchor = gazetteer.get(ref.anchor_key) if ref.anchor_key else None
     node = iris.unresolved_place_iri(ref.name, ref.anchor_key, ref.country_code)
-    graph.add((node, RDF.type, CE.Place))
-    graph.add((node, RDFS.label, Literal(ref.name)))
-    graph.add((node, CE.placeLevel, Literal("unresolved")))
+    entities.add((node, RDF.type, CE.Place))
+    entities.add((node, RDFS.label, Literal(ref.name)))
+    entities.add((node, CE.placeLevel, Literal("unresolved")))
     if ref.country_code:
-        graph.add((node, CE.countryCode, Literal(ref.country_code)))
+        entities.add((node, CE.countryCode, Literal(ref.country_code)))
     if anchor is not None:
         # A village "near Dori" or written "Gorom, Dori" lies in Dori's area and near the
         # town: the same two links whichever way the article put it, so reports agree.
         anchor_node = place_node(reference_graph, anchor, gazetteer)
         if anchor.level == "locality":
-            graph.add((node, CE.near, anchor_node))
+            entities.add((node, CE.near, anchor_node))
             if anchor.parent_key:
-                graph.add((node, CE.locatedIn, iris.place_iri(anchor.parent_key)))
+                entities.add((node, CE.locatedIn, iris.place_iri(anchor.parent_key)))
         else:
-            graph.add((node, CE.locatedIn, anchor_node))
-    _geometry(graph, node, ref.lat, ref.lon)
+            entities.add((node, CE.locatedIn, anchor_node))
+    _geometry(entities, node, ref.lat, ref.lon)
     return node
 
 
 # -- claims -------------------------------------------------------------------------------
-def _actor_node(graph: Graph, claim_node: URIRef, ref: ActorRef, index: int) -> URIRef:
+def _actor_node(
+    graph: Graph, entities: Graph, claim_node: URIRef, ref: ActorRef, index: int
+) -> URIRef:
+    """A linked actor, an unlinked organisation (shared: described in ``entities``), or an
+    unnamed party of this claim (described in the article's ``graph``)."""
     if ref.actor_id:
         return iris.actor_iri(ref.actor_id)
     if ref.kind == "organization":
         node = iris.unlinked_actor_iri(ref.name or ref.mentions[0])
-        graph.add((node, RDF.type, CE.Actor))
-        graph.add((node, RDFS.label, Literal(ref.name or ref.mentions[0])))
+        entities.add((node, RDF.type, CE.Actor))
+        entities.add((node, RDFS.label, Literal(ref.name or ref.mentions[0])))
         return node
     node = iris.claim_part_iri(claim_node, "party", index)
     graph.add((node, RDF.type, CE.PhysicalTarget if ref.kind == "object" else CE.UnidentifiedActor))
@@ -178,6 +192,7 @@ def _actor_node(graph: Graph, claim_node: URIRef, ref: ActorRef, index: int) -> 
 
 def _participations(
     graph: Graph,
+    entities: Graph,
     claim_node: URIRef,
     refs: Iterable[ActorRef],
     direct: URIRef,
@@ -186,7 +201,7 @@ def _participations(
 ) -> int:
     index = start
     for ref in refs:
-        actor = _actor_node(graph, claim_node, ref, index)
+        actor = _actor_node(graph, entities, claim_node, ref, index)
         graph.add((claim_node, direct, actor))
         part = iris.claim_part_iri(claim_node, "participation", index)
         graph.add((claim_node, CE.participation, part))
@@ -207,6 +222,7 @@ def _participations(
 def _lot(
     graph: Graph,
     reference_graph: Graph,
+    entities: Graph,
     claim_node: URIRef,
     lot: MaterielLot,
     index: int,
@@ -222,8 +238,8 @@ def _lot(
     else:
         model = iris.unlisted_weapon_iri(lot.name)
         graph.add((node, CE.weaponModel, model))
-        graph.add((model, RDF.type, CE.WeaponModel))
-        graph.add((model, RDFS.label, Literal(lot.name)))
+        entities.add((model, RDF.type, CE.WeaponModel))
+        entities.add((model, RDFS.label, Literal(lot.name)))
     graph.add((node, CE.materielRole, MATERIEL_ROLE.get(lot.role, CE.Used)))
     if lot.origin:
         graph.add((node, CE.originCountry, country_node(reference_graph, lot.origin, gazetteer)))
@@ -250,8 +266,17 @@ def _evidence_node(graph: Graph, claim_node: URIRef, evidence, article_node: URI
 
 
 def claim_triples(
-    graph: Graph, reference_graph: Graph, claim: EventClaim, run: URIRef, gazetteer: Gazetteer
+    graph: Graph,
+    reference_graph: Graph,
+    claim: EventClaim,
+    run: URIRef,
+    gazetteer: Gazetteer,
+    entities: Graph | None = None,
 ) -> URIRef:
+    """Add one claim to its article's ``graph``; the shared nodes it names are described in
+    ``entities`` (in ``reference_graph`` when none is given), gazetteer places in
+    ``reference_graph``."""
+    shared = reference_graph if entities is None else entities
     node = iris.claim_iri(claim.doc_id, claim.key)
     article_node = iris.article_iri(claim.doc_id)
     graph.add((node, RDF.type, CE.EventClaim))
@@ -267,11 +292,11 @@ def claim_triples(
     index = 0
     for field in ("attackers", "targets", "victims"):
         direct, role = ROLE_TERMS[(field, capture)]
-        index = _participations(graph, node, getattr(claim, field), direct, role, index)
+        index = _participations(graph, shared, node, getattr(claim, field), direct, role, index)
     for number, lot in enumerate(claim.materiel):
-        _lot(graph, reference_graph, node, lot, number, article_node, gazetteer)
+        _lot(graph, reference_graph, shared, node, lot, number, article_node, gazetteer)
     if claim.place is not None:
-        place = event_place(graph, claim.place, reference_graph, gazetteer)
+        place = event_place(shared, claim.place, reference_graph, gazetteer)
         if place is not None:
             graph.add((node, SEM.hasPlace, place))
         for mention in claim.place.mentions:
@@ -318,12 +343,19 @@ def claim_triples(
 
 
 def article_graph(
-    extraction: Extraction, run: URIRef, reference_graph: Graph, gazetteer: Gazetteer
+    extraction: Extraction,
+    run: URIRef,
+    reference_graph: Graph,
+    gazetteer: Gazetteer,
+    entities: Graph | None = None,
 ) -> Graph:
-    """The named graph of one article: its claims and the nodes only it introduces."""
+    """The named graph of one article: what the article says (its claims and the unnamed
+    parties only it knows). The shared nodes it names are described in ``entities`` (the
+    ``graph/entities`` graph; ``reference_graph`` when none is given), the gazetteer places
+    in ``reference_graph``: the caller adds those to the store's graphs of the same names."""
     graph = new_graph(iris.article_graph_iri(extraction.article.doc_id))
     for claim in extraction.claims:
-        claim_triples(graph, reference_graph, claim, run, gazetteer)
+        claim_triples(graph, reference_graph, claim, run, gazetteer, entities)
     return graph
 
 
