@@ -35,7 +35,7 @@ import kg
 from kg.errors import InputError, KGError, ModelError
 from kg.gazetteer import load_gazetteer
 from kg.ingest import check_paths, estimate_articles, iter_articles
-from kg.merge import recompute_canonical
+from kg.merge import merge_articles, recompute_canonical
 from kg.rdf import iris
 from kg.rdf.mapping import (
     article_graph,
@@ -44,6 +44,7 @@ from kg.rdf.mapping import (
     reference_triples,
     run_triples,
 )
+from kg.rdf.namespace import CE
 from kg.records import Article, Extraction
 from kg.reference import load_reference
 from kg.resolve import resolve_extraction
@@ -567,10 +568,15 @@ def build(
 ) -> BuildSummary:
     """Build or update the graph in ``store`` from the articles under ``paths``.
 
-    New articles are added and articles built before are replaced; the canonical graph is then
-    recomputed from every claim in the store. ``rebuild`` forgets earlier merge decisions and
-    event identifiers (so a change of merge rules or reference data is applied to everything);
-    ``clear`` starts from an empty graph. ``paths`` may be empty, to re-merge only.
+    New articles are added and articles built before are replaced; their claims are then
+    merged into the canonical graph, re-merging only the events they can change
+    (:func:`kg.merge.merge_articles`), and validation checks what the build wrote: the
+    articles' graphs, the shared nodes they describe and the canonical events written again
+    (the whole store on a first build, or when the software or model changed). ``rebuild``
+    recomputes the canonical graph from every claim, forgetting earlier merge decisions and
+    event identifiers (so a change of merge rules or reference data is applied to
+    everything); ``clear`` starts from an empty graph. ``paths`` may be empty, to re-merge
+    everything only.
 
     The per-article work (parsing, extraction, resolution, the article's graph) runs in
     ``n_process`` processes, or on the Dask cluster whose scheduler is ``scheduler`` (an
@@ -606,12 +612,14 @@ def build(
             versions=tuple(sorted(run_versions.items())),
         )
         # workers start (fork) before the store is opened, with everything loaded
+        changes = _Changes()
         with (
             open_runner(n_process if roots else 1, scheduler) as runner,
             store.new_generation(empty=clear) as target,
         ):
+            known_run = _known_run(target, run)
             report.phase(READING, total=estimate_articles(roots) if progress else None)
-            _load_articles(roots, target, summary, job, runner, report)
+            _load_articles(roots, target, summary, job, runner, report, changes)
             runner.close()  # the workers' memory is free for the merge
             report.phase(LOADING, total=3)
             target.add_to_graph(reference_graph)
@@ -623,17 +631,50 @@ def build(
             target.replace_graph(ontology_graph())
             report.advance()
             report.phase(MERGING)
-            summary.canonical_events = recompute_canonical(target, fresh=rebuild or clear)
+            scope: tuple[str, ...] | None = None
+            if rebuild or clear or not roots:
+                summary.canonical_events = recompute_canonical(target, fresh=rebuild or clear)
+            else:
+                update = merge_articles(target, changes.docs)
+                summary.canonical_events = update.events
+                if update.touched is not None and known_run:
+                    scope = (*update.touched, str(run))
             target.flush()
         summary.generation = store.generation_name
         summary.triples = len(store)
         if validate:
             report.phase(VALIDATING)
-            summary.report = _validate_store(store)
+            if scope is None:
+                summary.report = _validate_store(store)
+            else:
+                summary.report = _validate_store(
+                    store,
+                    graphs=[str(iris.article_graph_iri(doc)) for doc in changes.docs],
+                    nodes=[*scope, *changes.nodes],
+                )
     finally:
         report.finish()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@dataclass
+class _Changes:
+    """What a build loaded, for the merge and the validation that follow: the articles whose
+    graphs it wrote (or cleared), and the other nodes those graphs describe (the article and
+    its graph in the provenance graph, shared places, actors and weapons)."""
+
+    docs: list[str] = field(default_factory=list)
+    nodes: set[str] = field(default_factory=set)
+
+    def add(self, doc_id: str, *described: bytes) -> None:
+        self.nodes.update((str(iris.article_iri(doc_id)), str(iris.article_graph_iri(doc_id))))
+        for data in described:
+            self.nodes.update(
+                line[1 : line.index(b">")].decode()
+                for line in data.splitlines()
+                if line.startswith(b"<")
+            )
 
 
 def _load_articles(
@@ -643,9 +684,11 @@ def _load_articles(
     job: ExtractionJob,
     runner: Runner,
     report: Progress,
+    changes: _Changes | None = None,
 ) -> None:
     """Read every article under ``roots``, have the runner extract them and map them to RDF,
-    and load their graphs into ``store`` as they come back."""
+    and load their graphs into ``store`` as they come back (noting them in ``changes``)."""
+    changes = _Changes() if changes is None else changes
     run = iris.URIRef(job.run or "")
     provenance = new_graph(iris.PROVENANCE_GRAPH)
     batch = 0
@@ -658,6 +701,7 @@ def _load_articles(
         doc_id = extraction.article.doc_id
         try:
             replaced = _known_article(store, doc_id)
+            changes.docs.append(doc_id)  # before its graph goes: the merge must see it changed
             _replace_graph(store, iris.article_graph_iri(doc_id), result.graph)
             _add_to_graph(store, iris.REFERENCE_GRAPH, result.shared)
             _add_to_graph(store, iris.ENTITIES_GRAPH, result.entities)
@@ -672,6 +716,7 @@ def _load_articles(
             )
             continue
         summary.replaced += replaced
+        changes.add(doc_id, result.shared, result.entities)
         _forget_article_provenance(store, doc_id)
         article_provenance(provenance, extraction, run)
         summary.articles_read += 1
@@ -696,6 +741,17 @@ def _replace_graph(store: GraphStore, name: str, data: bytes) -> None:
 def _add_to_graph(store: GraphStore, name: str, data: bytes) -> None:
     if data:
         store.oxigraph.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(name)))
+
+
+def _known_run(store: GraphStore, run: iris.URIRef) -> bool:
+    """Did a build with these versions (software, model, ontology) write to the store?
+    Otherwise the shapes or the reference data may have changed, and validation checks
+    everything."""
+    return bool(
+        store.query(
+            f"ASK {{ GRAPH <{iris.PROVENANCE_GRAPH}> {{ <{run}> a <{CE.ExtractionRun}> }} }}"
+        )
+    )
 
 
 def _known_article(store: GraphStore, doc_id: str) -> bool:

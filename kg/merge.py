@@ -5,7 +5,8 @@ which claims report the same event, and writes the canonical graph from scratch:
 canonical event links to the claims it merges, records why (the features that matched and a
 score), keeps each source's values and marks where sources disagree. Recomputing it from the
 claims is cheap, so a wrong merge is undone by changing the rules or the data and building
-again, never by editing the graph.
+again, never by editing the graph. When articles are added to a store, only the events they
+can change are merged and written again (:func:`merge_articles`), with the same result.
 
 Identifiers are stable: a canonical event keeps the identifier it had before as long as one
 of its claims was already part of it.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -385,12 +387,14 @@ def _event_names(clusters: list[Cluster], previous: dict[str, str]) -> dict[str,
     """Claim IRI -> the IRI of its canonical event: an event keeps the identifier one of its
     claims had before, else it is named by its claims."""
     event_of: dict[str, URIRef] = {}
+    named: set[URIRef] = set()
     for cluster in clusters:
         claim_ids = [c["id"] for c in cluster.claims]
         reused = sorted({previous[c] for c in claim_ids if c in previous})
         event_of_cluster = URIRef(reused[0]) if reused else iris.canonical_event_iri(claim_ids)
-        if event_of_cluster in event_of.values():  # a split event: the first part keeps the id
+        if event_of_cluster in named:  # a split event: the first part keeps the id
             event_of_cluster = iris.canonical_event_iri(claim_ids)
+        named.add(event_of_cluster)
         for claim_id in claim_ids:
             event_of[claim_id] = event_of_cluster
     return event_of
@@ -636,9 +640,11 @@ def _lot_origins(graph: Graph, store: GraphStore, *, listed: bool = False) -> No
     )
     if listed:
         sources = sorted({str(s) for s in graph.objects(None, PROV.wasDerivedFrom)})
-        rows: Any = [row for part in _chunked(sources) for row in store.query(_bind(query, "lot", part))]
+        rows: Any = [r for ids in _chunked(sources) for r in store.query(_bind(query, "lot", ids))]
     else:
         rows = store.query(query)
+    # a lot with two stated origins: the same one is kept however the rows come
+    rows = sorted(rows, key=lambda row: tuple("" if t is None else str(t) for t in row))
     origin = {
         r["lot"].value: (r["country"].value, r["basis"].value if r["basis"] else "text")
         for r in rows
@@ -664,13 +670,467 @@ def recompute_canonical(store: GraphStore, *, fresh: bool = False) -> int:
     which case every event is named anew from its claims (the same claims always give the
     same names).
     """
-    from kg.export.events import collect_events
+    from kg.export.events import collect_claims
 
     previous = {} if fresh else _previous_assignment(store)
     store.remove_graphs([str(iris.CANONICAL_GRAPH)])
-    claims = collect_events(store, claims=True)
+    claims = collect_claims(store)
     clusters = cluster_claims(claims)
     graph = canonical_graph(clusters, previous)
     _lot_origins(graph, store)
     store.replace_graph(graph)
     return len(clusters)
+
+
+# -- merging what new articles change, not the whole store ------------------------------------
+
+_PREFIXES = (
+    "PREFIX ce: <https://w3id.org/conflict-kg/ontology#> "
+    "PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/> "
+    "PREFIX geo: <http://www.opengis.net/ont/geosparql#> "
+    "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+)
+_CANONICAL = f"<{iris.CANONICAL_GRAPH}>"
+_PER_QUERY = 128  # terms in one VALUES list (see kg.export.events.IDS_PER_QUERY)
+
+
+@dataclass(frozen=True, slots=True)
+class MergeUpdate:
+    """What a merge did: the canonical events in the store after it, and the nodes it wrote
+    or rewrote (events, their parts, claims whose events changed), so that a build validates
+    those; ``touched`` is None when the whole canonical graph was written again."""
+
+    events: int
+    touched: tuple[str, ...] | None = None
+
+
+def merge_articles(store: GraphStore, doc_ids: Iterable[str]) -> MergeUpdate:
+    """Merge the claims of the articles ``doc_ids`` (just added, or replaced) into the
+    canonical graph, re-merging only what they can change; the result is the canonical graph
+    :func:`recompute_canonical` would write, event identifiers included.
+
+    Two claims can only end up in one event through a chain of pairs that
+    :func:`candidate_pairs` proposes and :func:`match` accepts, and :func:`cluster_claims`
+    decides each connected group of such pairs on its own. So the claims to merge again are
+    those reachable from the articles' claims (and from what is left of the events their
+    earlier versions were part of) by such pairs: they are found by the blocking keys of
+    ``candidate_pairs`` (a participant and days that meet, a town or what it is near, the
+    name of an unknown village, a half-degree cell, a toll), looked up in the store with
+    queries bound to those keys, and every event they belong to is written again; the rest
+    of the canonical graph stays as it is. The cost follows the groups the new claims fall
+    in, not the size of the store. A store without a canonical graph is merged whole.
+    """
+    docs = sorted(set(doc_ids))
+    if not store.has_graph(str(iris.CANONICAL_GRAPH)):
+        return MergeUpdate(recompute_canonical(store))
+    claims_now = _column(
+        store,
+        "SELECT ?x WHERE { GRAPH ?g { ?x a ce:EventClaim } }",
+        "g",
+        [f"<{iris.article_graph_iri(d)}>" for d in docs],
+    )
+    # the events the articles' earlier versions were part of lose the claims they no longer
+    # make; what is left of them is merged again too
+    stale = set(
+        _column(
+            store,
+            f"SELECT DISTINCT ?x WHERE {{ GRAPH {_CANONICAL} {{ ?x ce:sourceArticle ?a }} }}",
+            "a",
+            [f"<{iris.article_iri(d)}>" for d in docs],
+        )
+    )
+    left = sorted(set(_members(store, stale)) - set(claims_now))
+    seeds = set(claims_now) | set(
+        _column(store, "SELECT ?x WHERE { ?x a ce:EventClaim }", "x", _iris(left))
+    )
+    reach = _Reach(store)
+    records = reach.grow(seeds, {})
+    while True:
+        previous = _assignment(store, records)
+        replaced = set(previous.values()) | stale
+        clusters = cluster_claims(list(records.values()))
+        event_of = _event_names(clusters, previous)
+        # a name an event takes may belong to an event this merge does not reach (the claim
+        # it is named after left that event earlier): merge that event again too, so that
+        # the names are given out as the whole merge gives them
+        taken = _column(
+            store,
+            f"SELECT ?x WHERE {{ GRAPH {_CANONICAL} {{ ?x a ce:CanonicalEvent }} }}",
+            "x",
+            _iris(sorted({str(e) for e in event_of.values()} - replaced)),
+        )
+        if not taken:
+            break
+        records = reach.grow(set(_members(store, set(taken))) - records.keys(), records)
+    parents = sorted(
+        {c["parent_id"] for c in records.values() if c.get("parent_id")} - records.keys()
+    )
+    graph = canonical_graph(clusters, previous, _assignment(store, parents))
+    _lot_origins(graph, store, listed=True)
+    relinked = _sub_event_links(store, records, event_of, replaced)
+    for event, parent in relinked.items():
+        if parent is not None:
+            graph.add((URIRef(event), CE.subEventOf, URIRef(parent)))
+    _remove(store, replaced, set(records) | set(_members(store, replaced)), set(relinked))
+    store.add_to_graph(graph)
+    touched = {str(s) for s in graph.subjects()} | set(records) | set(relinked)
+    return MergeUpdate(_count_events(store), tuple(sorted(touched)))
+
+
+class _Reach:
+    """Claims of the store that can merge with given claims, found by the blocking keys of
+    :func:`candidate_pairs` with queries bound to those keys; their records are read once."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.records: dict[str, dict[str, Any]] = {}
+        self.light: dict[str, dict[str, Any]] = {}
+        self._persons: dict[str, set[str]] | None = None
+        self._places: dict[str, tuple[set[str], set[tuple[int, int]]]] | None = None
+
+    def grow(self, seeds: set[str], found: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """``found`` and ``seeds`` with every claim reachable from them by pairs that
+        ``candidate_pairs`` proposes and ``match`` merges."""
+        found = dict(found)
+        frontier = self.read(sorted(seeds - found.keys()))
+        found.update((c["id"], c) for c in frontier)
+        while frontier:
+            others = self.read(sorted(self.candidates(frontier) - found.keys()))
+            inner = {c["id"] for c in frontier}
+            by_id = {c["id"]: c for c in [*frontier, *others]}
+            reached: dict[str, dict[str, Any]] = {}
+            for left, right in sorted(candidate_pairs([*frontier, *others])):
+                if (left in inner) == (right in inner):
+                    continue
+                other = right if left in inner else left
+                if other not in reached and match(by_id[left], by_id[right]).merge:
+                    reached[other] = by_id[other]
+            found.update(reached)
+            frontier = list(reached.values())
+        return found
+
+    def read(self, ids: list[str]) -> list[dict[str, Any]]:
+        from kg.export.events import collect_claims
+
+        missing = [i for i in ids if i not in self.records]
+        for record in collect_claims(self.store, missing):
+            self.records[record["id"]] = record
+        return [self.records[i] for i in ids if i in self.records]
+
+    def candidates(self, claims: list[dict[str, Any]]) -> set[str]:
+        """Claims that share a blocking key with ``claims`` and may merge with them: looked
+        up by key, then thinned by their type family, dates and place precision (every claim
+        that ``candidate_pairs`` pairs with one of ``claims`` and ``match`` can merge with it
+        is kept)."""
+        wanted: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+        for claim in claims:
+            kind = family(claim["type"])
+            for key in _actors(claim):
+                wanted[("actor", kind, key)].append(claim)
+            keys, cell = _place_keys(claim)
+            for key in keys:
+                wanted[("name" if key.startswith("name:") else "place", kind, key)].append(claim)
+            toll = claim.get("fatalities")
+            if toll is not None and toll >= TOLL_EVIDENCE:
+                wanted[("toll", kind, toll)].append(claim)
+            if cell is not None:
+                for d_row in (-1, 0, 1):
+                    for d_col in (-1, 0, 1):
+                        wanted[("cell", kind, (cell[0] + d_row, cell[1] + d_col))].append(claim)
+        hits = self._lookup({key[0]: set() for key in wanted} | _by_route(wanted))
+        missing = sorted({hit for hit, _, _ in hits} - self.light.keys())
+        self.light.update(_light(self.store, missing))
+        out: set[str] = set()
+        for hit, route, key in hits:
+            found = self.light.get(hit)
+            if found is None or hit in out:
+                continue
+            kind, precision = family(found["type"]), found["precision"]
+            if route in ("place", "cell") and (precision is None or precision > 2):
+                continue  # only a town-level place has these keys (_place_keys)
+            if route == "name" and precision is not None:
+                continue
+            # ``match`` never merges types that cannot name one incident, nor dated claims
+            # whose days do not meet: a claim that shares a key only with such claims
+            # cannot join their group
+            window = _compute_window(found)
+            if any(
+                alike_at_one_place(found["type"], asker["type"])
+                and _days_meet(window, _date_window(asker))
+                for asker in wanted.get((route, kind, key), ())
+            ):
+                out.add(hit)
+        return out
+
+    def _lookup(self, keys: dict[str, set[Any]]) -> list[tuple[str, str, Any]]:
+        """(claim, route, key) for the stored claims holding one of ``keys`` (by route)."""
+        hits: list[tuple[str, str, Any]] = []
+        actors = sorted(k for k in keys.get("actor", ()) if not k.startswith("person:"))
+        rows = _rows(
+            self.store,
+            "SELECT ?x ?k WHERE { ?p rdf:value ?k . ?x ce:participation ?p . ?x a ce:EventClaim }",
+            "k",
+            _iris(actors),
+        )
+        hits += [(r["x"].value, "actor", r["k"].value) for r in rows]
+        persons = sorted(k for k in keys.get("actor", ()) if k.startswith("person:"))
+        if persons:
+            index = self.persons()
+            hits += [(x, "actor", k) for k in persons for x in sorted(index.get(k, ()))]
+        rows = _rows(
+            self.store,
+            "SELECT ?x ?k WHERE { { ?x sem:hasPlace ?k } UNION "
+            "{ ?place ce:near ?k . ?x sem:hasPlace ?place } ?x a ce:EventClaim }",
+            "k",
+            _iris(sorted(keys.get("place", ()))),
+        )
+        hits += [(r["x"].value, "place", r["k"].value) for r in rows]
+        names, cells = keys.get("name", set()), keys.get("cell", set())
+        if names or cells:
+            where: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+            for place, (place_names, place_cells) in self.places().items():
+                for name in place_names & names:
+                    where[place].append(("name", name))
+                for cell in place_cells & cells:
+                    where[place].append(("cell", cell))
+            rows = _rows(
+                self.store,
+                "SELECT ?x ?k WHERE { ?x sem:hasPlace ?k . ?x a ce:EventClaim }",
+                "k",
+                _iris(sorted(where)),
+            )
+            hits += [(r["x"].value, route, key) for r in rows for route, key in where[r["k"].value]]
+        tolls = sorted(keys.get("toll", ()))
+        rows = _rows(
+            self.store,
+            "SELECT ?x ?k WHERE { ?x ce:fatalities ?k . ?x a ce:EventClaim }",
+            "k",
+            [f'"{toll}"^^<{XSD.integer}>' for toll in tolls],
+        )
+        hits += [(r["x"].value, "toll", int(r["k"].value)) for r in rows]
+        return hits
+
+    def persons(self) -> dict[str, set[str]]:
+        """Person key -> claims: unlinked people are known by the words of each report, so
+        they are looked up among the people the store's claims name (once per merge)."""
+        if self._persons is None:
+            rows = self.store.query(
+                _PREFIXES + 'SELECT ?x ?m WHERE { GRAPH ?g { ?p ce:actorKind "person" ; '
+                "ce:mention ?m ; rdf:value ?a . ?x ce:participation ?p ; a ce:EventClaim } "
+                'FILTER (!CONTAINS(STR(?a), "/actor/")) }'
+            )
+            self._persons = defaultdict(set)
+            for row in rows:
+                words = fold(row["m"].value).split()[-2:]
+                self._persons["person:" + " ".join(words)].add(row["x"].value)
+        return self._persons
+
+    def places(self) -> dict[str, tuple[set[str], set[tuple[int, int]]]]:
+        """Place -> its unknown-village name keys and its half-degree cells (once per
+        merge): the places of the store, not its claims, so this grows with the gazetteer
+        places and villages the articles name, not with the articles."""
+        if self._places is None:
+            codes: dict[str, set[str]] = defaultdict(set)
+            for row in self.store.query(
+                _PREFIXES + "SELECT DISTINCT ?p ?cc WHERE { ?p ce:countryCode ?cc }"
+            ):
+                codes[row["p"].value].add(row["cc"].value)
+            places: dict[str, tuple[set[str], set[tuple[int, int]]]] = defaultdict(
+                lambda: (set(), set())
+            )
+            for row in self.store.query(
+                _PREFIXES + "SELECT DISTINCT ?p ?name WHERE { "
+                "{ SELECT DISTINCT ?p WHERE { ?p ce:placeLevel ?level } } ?p rdfs:label ?name }"
+            ):
+                words = fold(row["name"].value).split()
+                if words:
+                    place = row["p"].value
+                    for code in codes.get(place) or {"None"}:
+                        places[place][0].add(f"name:{code}:{words[0]}")
+            for row in self.store.query(
+                _PREFIXES + "SELECT DISTINCT ?p ?wkt WHERE { "
+                "{ SELECT DISTINCT ?p ?g WHERE { ?p geo:hasGeometry ?g } } ?g geo:asWKT ?wkt }"
+            ):
+                wkt = row["wkt"].value
+                if wkt.startswith("POINT("):
+                    lon, lat = (float(v) for v in wkt[6:-1].split())
+                    places[row["p"].value][1].add((int(lat // 0.5), int(lon // 0.5)))
+            self._places = dict(places)
+        return self._places
+
+
+def _by_route(wanted: dict[tuple[Any, ...], list[dict[str, Any]]]) -> dict[str, set[Any]]:
+    keys: dict[str, set[Any]] = defaultdict(set)
+    for route, _, key in wanted:
+        keys[route].add(key)
+    return keys
+
+
+def _days_meet(
+    window: tuple[dt.date, dt.date] | None, other: tuple[dt.date, dt.date] | None
+) -> bool:
+    """Whether two claims' days meet, DATE_TOLERANCE_DAYS allowed (an undated claim meets
+    every day): ``candidate_pairs`` indexes such claims under one day, and ``match`` never
+    merges two dated claims whose days do not meet."""
+    if window is None or other is None:
+        return True
+    tolerance = dt.timedelta(days=DATE_TOLERANCE_DAYS)
+    return window[0] - tolerance <= other[1] and other[0] - tolerance <= window[1]
+
+
+def _light(store: GraphStore, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Type, dates as the article states them, and place precision of the claims ``ids``."""
+    rows = _rows(
+        store,
+        "SELECT ?x ?t ?date ?earliest ?latest ?o ?prec WHERE { GRAPH ?g { "
+        "?x a ce:EventClaim ; ce:eventType ?t . OPTIONAL { ?x ce:date ?date } "
+        "OPTIONAL { ?x ce:earliestDate ?earliest } OPTIONAL { ?x ce:latestDate ?latest } "
+        "OPTIONAL { ?x ce:dateOrigin ?o } OPTIONAL { ?x ce:geoPrecision ?prec } } }",
+        "x",
+        _iris(ids),
+        at="GRAPH ?g {",  # Oxigraph joins a VALUES outside the GRAPH block 16 times slower
+    )
+    out = {}
+    for row in rows:
+        value = {name: None if row[name] is None else row[name].value for name in _LIGHT}
+        out[row["x"].value] = {
+            "type": str(value["t"]).rsplit("/", 1)[-1],
+            "date": value["date"],
+            "earliest": value["earliest"],
+            "latest": value["latest"],
+            "date_origin": value["o"].rsplit("#", 1)[-1] if value["o"] else None,
+            "precision": int(value["prec"]) if value["prec"] is not None else None,
+        }
+    return out
+
+
+_LIGHT = ("t", "date", "earliest", "latest", "o", "prec")
+
+
+def _sub_event_links(
+    store: GraphStore,
+    records: dict[str, dict[str, Any]],
+    event_of: dict[str, URIRef],
+    replaced: set[str],
+) -> dict[str, str | None]:
+    """Events left as they are whose claims are sub-events of re-merged claims: the event
+    their sub-event link points to now (None: no link), as ``_describe`` chooses it."""
+    rows = _rows(
+        store,
+        "SELECT ?child WHERE { ?child ce:subEventOf ?k . ?child a ce:EventClaim }",
+        "k",
+        _iris(sorted(records)),
+    )
+    children = sorted({r["child"].value for r in rows} - records.keys())
+    events = set(_assignment(store, children).values()) - replaced
+    if not events:
+        return {}
+    members = _members(store, events)
+    rows = _rows(
+        store,
+        "SELECT ?x ?k WHERE { ?x ce:subEventOf ?k . ?x a ce:EventClaim . ?k ce:eventType ?t }",
+        "x",
+        _iris(sorted(members)),
+    )
+    parent = {r["x"].value: r["k"].value for r in rows}
+    outside = sorted(set(parent.values()) - records.keys())
+    link = {**_assignment(store, outside), **{c: str(e) for c, e in event_of.items()}}
+    out: dict[str, str | None] = {}
+    for event in sorted(events):
+        claims = sorted(c for c, e in members.items() if e == event)
+        counts = Counter(link[parent[c]] for c in claims if parent.get(c) in link)
+        out[event] = counts.most_common(1)[0][0] if counts else None
+    return out
+
+
+def _remove(store: GraphStore, events: set[str], claims: set[str], relinked: set[str]) -> None:
+    """Take ``events`` (and the nodes under their IRIs), what the canonical graph says of
+    ``claims`` (inherited dates) and the sub-event links of ``relinked`` out of the
+    canonical graph."""
+    import pyoxigraph as ox
+
+    database, graph = store.oxigraph, ox.NamedNode(str(iris.CANONICAL_GRAPH))
+    subjects, todo = set(claims), sorted(events)
+    while todo:
+        subjects.update(todo)
+        below = set()
+        for node in todo:
+            for quad in database.quads_for_pattern(ox.NamedNode(node), None, None, graph):
+                target = quad.object
+                if isinstance(target, ox.NamedNode) and target.value.startswith(node + "/"):
+                    below.add(target.value)
+        todo = sorted(below - subjects)
+    listed = sorted(subjects)
+    for start in range(0, len(listed), _PER_QUERY):
+        values = " ".join(f"<{s}>" for s in listed[start : start + _PER_QUERY])
+        database.update(
+            f"DELETE {{ GRAPH {_CANONICAL} {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {values} }} "
+            f"GRAPH {_CANONICAL} {{ ?s ?p ?o }} }}"
+        )
+    for event in sorted(relinked - events):
+        database.update(
+            f"DELETE WHERE {{ GRAPH {_CANONICAL} {{ <{event}> <{CE.subEventOf}> ?o }} }}"
+        )
+
+
+def _assignment(store: GraphStore, claims: Iterable[str]) -> dict[str, str]:
+    """Claim -> the canonical event that holds it now, for ``claims``."""
+    rows = _rows(
+        store,
+        f"SELECT ?x ?e WHERE {{ GRAPH {_CANONICAL} {{ ?e ce:claim ?x }} }}",
+        "x",
+        _iris(sorted(claims)),
+    )
+    return {r["x"].value: r["e"].value for r in rows}
+
+
+def _members(store: GraphStore, events: set[str]) -> dict[str, str]:
+    """Claim -> event, for the claims the canonical ``events`` list now."""
+    rows = _rows(
+        store,
+        f"SELECT ?x ?e WHERE {{ GRAPH {_CANONICAL} {{ ?e ce:claim ?x }} }}",
+        "e",
+        _iris(sorted(events)),
+    )
+    return {r["x"].value: r["e"].value for r in rows}
+
+
+def _count_events(store: GraphStore) -> int:
+    rows = list(
+        store.query(
+            f"{_PREFIXES}SELECT (COUNT(?e) AS ?n) WHERE "
+            f"{{ GRAPH {_CANONICAL} {{ ?e a ce:CanonicalEvent }} }}"
+        )
+    )
+    return int(rows[0]["n"].value)
+
+
+def _iris(values: Iterable[str]) -> list[str]:
+    return [f"<{v}>" for v in values]
+
+
+def _chunked(values: list[str]) -> list[list[str]]:
+    return [values[i : i + _PER_QUERY] for i in range(0, len(values), _PER_QUERY)]
+
+
+def _bind(query: str, var: str, terms: list[str], at: str = "WHERE {") -> str:
+    """``query`` with ``?var`` bound to ``terms`` (SPARQL terms, or IRIs to bracket) by a
+    VALUES block placed after ``at``."""
+    listed = " ".join(t if t[0] in '<"' else f"<{t}>" for t in terms)
+    return query.replace(at, f"{at} VALUES ?{var} {{ {listed} }}", 1)
+
+
+def _rows(
+    store: GraphStore, query: str, var: str, terms: list[str], at: str = "WHERE {"
+) -> list[Any]:
+    """The rows of ``query`` with ``?var`` bound to each of ``terms`` (none: no rows)."""
+    return [
+        row
+        for part in _chunked(terms)
+        for row in store.query(_bind(_PREFIXES + query, var, part, at))
+    ]
+
+
+def _column(store: GraphStore, query: str, var: str, terms: list[str]) -> list[str]:
+    return sorted({row[0].value for row in _rows(store, query, var, terms)})

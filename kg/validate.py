@@ -565,6 +565,7 @@ class _Focus:
     outer: _Focus | None = None
     path: URIRef | None = None
     nodes: tuple[str, ...] | None = None
+    also: tuple[str, ...] = ()  # with ``graphs``: these nodes (IRIs) are in scope too
 
     def pattern(self, closure: Callable[[URIRef], list[str]], var: str = "this") -> str:
         if self.nodes is not None:
@@ -578,10 +579,14 @@ class _Focus:
             )
             if self.graphs is not None:
                 names = " ".join(f"<{g}>" for g in self.graphs)
-                inner = (
-                    f"{{ SELECT DISTINCT ?{var} WHERE {{ VALUES ?{var}_g {{ {names} }} "
-                    f"GRAPH ?{var}_g {{ ?{var} ?{var}_p ?{var}_o }} }} }} {{ {inner} }}"
+                scope = (
+                    f"{{ VALUES ?{var}_g {{ {names} }} "
+                    f"GRAPH ?{var}_g {{ ?{var} ?{var}_p ?{var}_o }} }}"
                 )
+                if self.also:
+                    listed = " ".join(f"<{n}>" for n in self.also)
+                    scope += f" UNION {{ VALUES ?{var} {{ {listed} }} }}"
+                inner = f"{{ SELECT DISTINCT ?{var} WHERE {{ {scope} }} }} {{ {inner} }}"
         return f"{{ SELECT DISTINCT ?{var} WHERE {{ {inner} }} }}"
 
 
@@ -598,6 +603,7 @@ def _target(kind: URIRef, term: Node, var: str, closure: Callable[[URIRef], list
 
 _TRUE = ox.Literal("true", datatype=ox.NamedNode(str(XSD.boolean)))
 _BINDING = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
 class _Run:
@@ -684,14 +690,22 @@ class _Run:
         elif check.kind == "node":
             yield from self.node(check, focus, pattern)
         else:
-            yield from self.sparql(check, pattern)
+            yield from self.sparql(check, pattern, focus.nodes)
 
-    def sparql(self, check: _Check, pattern: str) -> Iterator[_Found]:
+    def sparql(
+        self, check: _Check, pattern: str, nodes: tuple[str, ...] | None = None
+    ) -> Iterator[_Found]:
         """One result per solution; ``?path`` and ``?value`` say what failed when bound,
-        else the shape's path and the focus node; the message takes ``{?name}`` bindings."""
-        rows = self.run(
-            f"{_PREFIXES}{check.prefixes}SELECT * WHERE {{ {pattern} {{ {check.test} }} }}"
-        )
+        else the shape's path and the focus node; the message takes ``{?name}`` bindings.
+
+        When the focus nodes are listed (a scoped validation), they are bound inside the
+        constraint's own query too, as SHACL pre-binds ``$this``: the store evaluates a
+        sub-select on its own, so otherwise every constraint reads the whole store."""
+        test = check.test
+        if nodes is not None:
+            listed = " ".join(nodes)  # N-Triples terms, as _listed gives them
+            test = _WHERE.sub(lambda m: f"{m[0]} VALUES ?this {{ {listed} }}", test, count=1)
+        rows = self.run(f"{_PREFIXES}{check.prefixes}SELECT * WHERE {{ {pattern} {{ {test} }} }}")
         names = {v.value for v in rows.variables}
         for row in rows:
             bound = {name: row[name] for name in names if row[name] is not None}
@@ -753,12 +767,15 @@ def _fill(message: str, bound: dict[str, Term]) -> str:
     return _BINDING.sub(lambda m: bound[m[1]].value if m[1] in bound else m[0], message)
 
 
-def _validate(run: Run, graphs: Iterable[str] | None = None) -> ValidationReport:
-    scope = None if graphs is None else tuple(sorted(set(graphs)))
+def _validate(
+    run: Run, graphs: Iterable[str] | None = None, nodes: Iterable[str] = ()
+) -> ValidationReport:
+    also = tuple(sorted(set(nodes)))
+    scope = None if graphs is None and not also else tuple(sorted(set(graphs or ())))
     engine = _Run(run)
     top: dict[tuple[ValidationResult, str], _Found] = {}
     for shape in compiled_shapes():
-        focus = _Focus(targets=shape.targets, graphs=scope)
+        focus = _Focus(targets=shape.targets, graphs=scope, also=also)
         if scope is not None:
             focus = _listed(engine, focus)
             if focus.nodes == ():
@@ -781,15 +798,19 @@ def _validate(run: Run, graphs: Iterable[str] | None = None) -> ValidationReport
     return ValidationReport(conforms, tuple(ordered), tuple(top.values()))
 
 
-def validate_store(store: GraphStore, graphs: Iterable[str] | None = None) -> ValidationReport:
+def validate_store(
+    store: GraphStore, graphs: Iterable[str] | None = None, nodes: Iterable[str] = ()
+) -> ValidationReport:
     """Validate the union of the store's graphs against ``ontology/shapes.ttl``.
 
-    With ``graphs`` (named graph IRIs), only the nodes described in those graphs are checked
-    (the subjects of their triples: an incremental build passes the graphs of the articles it
-    added and the canonical graph), though each check still sees the whole store, so a claim's
-    article, actors and places count wherever they are stated.
+    With ``graphs`` (named graph IRIs) or ``nodes`` (IRIs), only the nodes described in those
+    graphs (the subjects of their triples) and the nodes listed are checked, though each check
+    still sees the whole store, so a claim's article, actors and places count wherever they
+    are stated. A build that adds articles passes their graphs, and lists the canonical
+    events it wrote and the shared nodes the articles describe: its validation then follows
+    the new articles, not the store.
     """
-    return _validate(lambda sparql: _select(store.query(sparql)), graphs)
+    return _validate(lambda sparql: _select(store.query(sparql)), graphs, nodes)
 
 
 def validate_graph(data: Graph) -> ValidationReport:
