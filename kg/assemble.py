@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from kg.codebook import EXPLOSIONS, PROTESTS, REMOTE, family, reported_alike
+from kg.codebook import EXPLOSIONS, PROTESTS, REMOTE, anaphor_alike, family
 from kg.gazetteer import haversine_km
 from kg.lang import LanguagePack, language
 from kg.records import ActorRef, DateOrigin, EventClaim, Extraction, MaterielLot, PlaceRef
@@ -59,6 +59,7 @@ class Lexicon:
     things: frozenset[str]  # heads of things hit that are counted like people ("20 houses")
     landmarks: frozenset[str]  # words of a landmark's name ("monument", "assembly")
     collectives: frozenset[str]  # "the group", alone: a group the article named, again
+    protest_props: frozenset[str]  # what rioters burn ("tyres"): a riot, not an arson
 
 
 def lexicon_of(pack: LanguagePack) -> Lexicon:
@@ -81,6 +82,7 @@ def lexicon_of(pack: LanguagePack) -> Lexicon:
         things=pack.thing_nouns,
         landmarks=pack.landmark_nouns,
         collectives=pack.collective_nouns,
+        protest_props=pack.protest_props,
     )
 
 
@@ -241,6 +243,10 @@ def _joinable(
         if not (protest_article and {fam_a, fam_b} == {"protest", "violence"}):
             return False
         other = claim if fam_b == "violence" else frame
+        if _riot_tactic(other, lexicon):
+            return not places_apart(frame.place, claim.place, within) and not dates_apart(
+                frame, claim
+            )
         riot_part = other.type in {"arson", "looting-property-destruction"}
         crowd = _protesters(other, lexicon.crowds)
         if other.attackers and not crowd:
@@ -263,11 +269,18 @@ def _same_story(a: EventClaim, b: EventClaim) -> bool:
     when they share a sentence or one of them names nobody at all (a fragment: "trucks were
     set on fire"). A group that bombs a pylon and shoots a mayor on one day has done two
     things; a list of incidents in one article stays a list."""
-    if reported_alike(a.type, b.type):
-        return True
-    if _share_sentence(a, b):
+    if anaphor_alike(a.type, b.type) or "protest" in {family(a.type), family(b.type)}:
+        return True  # (a protest and what its crowd did: _joinable decides)
+    if _share_sentence(a, b) or _hit_alike(a, b):
         return True
     return not [*a.attackers, *a.targets, *a.victims] or not [*b.attackers, *b.targets, *b.victims]
+
+
+def _hit_alike(a: EventClaim, b: EventClaim) -> bool:
+    """Both hit a thing of one kind: "bombed a camp" and "bombarded the camp"."""
+    things_a = {fold(m).split()[-1] for t in a.targets if t.kind == "object" for m in t.mentions}
+    things_b = {fold(m).split()[-1] for t in b.targets if t.kind == "object" for m in t.mentions}
+    return bool(things_a & things_b)
 
 
 def _named_apart(a: EventClaim, b: EventClaim) -> bool:
@@ -284,6 +297,17 @@ def _named_apart(a: EventClaim, b: EventClaim) -> bool:
 
 def _share_sentence(a: EventClaim, b: EventClaim) -> bool:
     return bool({e.start for e in a.evidence} & {e.start for e in b.evidence})
+
+
+def _riot_tactic(claim: EventClaim, lexicon: Lexicon) -> bool:
+    """Tyres burnt or streets barricaded, by nobody armed: what a protest does when it turns
+    violent, whoever the sentence names."""
+    return (
+        claim.type in {"arson", "looting-property-destruction"}
+        and bool(claim.targets)
+        and all(_heads(t) & lexicon.protest_props for t in claim.targets)
+        and not any(_heads(a) & lexicon.armed_words for a in claim.attackers)
+    )
 
 
 def _protesters(claim: EventClaim, words: frozenset[str]) -> bool:
@@ -385,6 +409,8 @@ def refine_type(
     """ACLED's sub-event type of an assembled incident, from all its claims' types."""
     text = _text(frame)
     kinds = set(types)
+    if _riot_tactic(frame, lexicon):
+        return "violent-demonstration"  # "protesters burned tyres", told alone
     if kinds <= PROTESTS | {"arson", "looting-property-destruction", "attack"} and kinds & PROTESTS:
         violent = kinds - PROTESTS or lexicon.protest_violence.search(text)
         return "violent-demonstration" if violent else frame.type
@@ -696,23 +722,56 @@ def _placed(
     return out
 
 
+def _empty(frame: EventClaim) -> bool:
+    """A kind of event and a country, nothing else: no side, nobody or nothing hit, no toll,
+    no materiel, no town ("a national day of mourning", "the kidnappings go on"). Nothing an
+    analyst can code as an incident."""
+    return (
+        not (frame.attackers or frame.targets or frame.victims or frame.materiel)
+        and frame.fatalities is None
+        and (frame.place is None or _is_country(frame.place))
+    )
+
+
+def _joined_again(
+    frames: list[Frame], protest_article: bool, lexicon: Lexicon, within: Within | None
+) -> list[Frame]:
+    """Frames that became one incident's once they grew: "11 people were killed" joins the
+    protest only after "protesters clashed with police" told whose violence it was. The
+    article's order of frames is kept; a later frame folds into an earlier one."""
+    frames = list(frames)
+    changed = True
+    while changed:
+        changed = False
+        pairs = [(i, j) for i in range(len(frames)) for j in range(i + 1, len(frames))]
+        for i, j in pairs:
+            (a, types_a, keys_a), (b, types_b, keys_b) = frames[i], frames[j]
+            if a.background == b.background and _joinable(a, b, protest_article, lexicon, within):
+                frames[i] = (combine(a, b), [*types_a, *types_b], [*keys_a, *keys_b])
+                del frames[j]
+                changed = True
+                break
+    return frames
+
+
 def _fold_unplaced(frames: list[Frame]) -> list[Frame]:
     """A report of violence that the article places only in the country, or nowhere, is
     the incident the article does place (at a town) told again: "an air strike on a camp at
     Rann" and "the strike killed 50 people in Nigeria". It folds into the first such
     incident, which keeps its type, unless their dates or the people or things they hit
     tell them apart."""
-    host_index = next(
-        (
-            i
-            for i, (f, _, _) in enumerate(frames)
-            if not f.background and family(f.type) in {"violence", "remote"} and _town(f.place)
-        ),
-        None,
-    )
+    told = [
+        i for i, (f, _, _) in enumerate(frames)
+        if not f.background and family(f.type) in {"violence", "remote"}
+    ]
+    # the incident placed at a town; else the first one the article tells, the lead
+    host_index = next((i for i in told if _town(frames[i][0].place)), told[0] if told else None)
     if host_index is None:
         return frames
     host, host_types, host_keys = frames[host_index]
+    # a host placed at a town takes any report of violence told without a place; the lead,
+    # placed no better than the others, only one that can be the same story
+    placed = _town(host.place)
     kept: list[Frame] = []
     for index, (frame, types, keys) in enumerate(frames):
         if index == host_index:
@@ -725,6 +784,7 @@ def _fold_unplaced(frames: list[Frame]) -> list[Frame]:
             and not (frame.place and host.place and frame.place.country_code
                      and frame.place.country_code != host.place.country_code)
             and not dates_apart(host, frame)
+            and (placed or _same_story(host, frame))
             and not _named_apart(host, frame)
             and not _sides_apart(host, frame)
         ):
@@ -787,11 +847,13 @@ def assemble(
                 break
         else:
             frames.append((claim, [claim.type], [claim.key]))
+    frames = _joined_again(frames, protest_article, lexicon, within)
     if find_place is not None:
         frames = _placed(frames, find_place)
     frames = _fold_unplaced(frames)
     owner = {key: frame.key for frame, _, keys in frames for key in keys}
     out: list[EventClaim] = []
+    frames = [f for f in frames if not _empty(f[0])]
     for frame, types, _ in frames:
         typed = replace(frame, type=refine_type(frame, types, reference, lexicon))
         typed = _with_state_forces(typed, reference, lexicon, fallback_country, country_named)

@@ -151,6 +151,8 @@ def parse_date(expression: str, reference: dt.date | None = None) -> ResolvedDat
         return relative
     if (span := _day_range(text, reference)) is not None:
         return span
+    last = text.startswith(("last ", "past "))
+    led = bool(_LEAD.match(text))
     for _ in range(2):
         stripped = _LEAD.sub("", text) if not _WEEKDAY.match(text) else text
         if stripped == text:
@@ -172,10 +174,13 @@ def parse_date(expression: str, reference: dt.date | None = None) -> ResolvedDat
         year = _year_before(reference, month, day)
         return _day(year, month, day) if year is not None else None
     if match := _M.match(text):
-        if text in {"may", "march"}:  # too often a verb; only accepted with a day or year
+        if text in {"may", "march"} and not led:  # alone, too often a verb ("in March" is not)
             return None
-        year = _year_before(reference, MONTHS[match[1]])
-        return _month(year, MONTHS[match[1]]) if year is not None else None
+        month = MONTHS[match[1]]
+        year = _year_before(reference, month)
+        if year is not None and last and (year, month) == (reference.year, reference.month):
+            year -= 1  # "last March", said in March: a year ago
+        return _month(year, month) if year is not None else None
     if text in {"today", "tonight", "this morning", "this afternoon", "this evening"}:
         return ResolvedDate(reference, reference, reference, Precision.DAY)
     if text in {"yesterday", "last night", "yesterday morning", "yesterday afternoon"}:

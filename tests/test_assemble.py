@@ -148,15 +148,18 @@ def test_generic_soldiers_name_the_country_forces_and_keep_their_words(reference
 
 
 @pytest.mark.parametrize(
-    ("words", "expected"),
+    ("words", "hit", "expected"),
     [
-        ("A suicide bomber blew himself up at a mosque.", "suicide-bomb"),
-        ("An improvised explosive device hit a bus on the road.", "remote-explosive"),
-        ("Militants lobbed a grenade into a bar.", "grenade"),
+        ("A suicide bomber blew himself up at a mosque.", "mosque", "suicide-bomb"),
+        ("An improvised explosive device hit a bus on the road.", "bus", "remote-explosive"),
+        ("Militants lobbed a grenade into a bar.", "bar", "grenade"),
     ],
 )
-def test_explosions_get_their_sub_event_type(reference, words: str, expected: str) -> None:
-    [frame] = run(reference, claim("bombing-0", words, 0, type_="bombing"))
+def test_explosions_get_their_sub_event_type(
+    reference, words: str, hit: str, expected: str
+) -> None:
+    bombing = claim("bombing-0", words, 0, type_="bombing", targets=(group(hit, kind="object"),))
+    [frame] = run(reference, bombing)
     assert frame.type == expected
 
 
@@ -292,3 +295,52 @@ def test_an_event_at_a_landmark_is_placed_in_the_town_its_sentence_names(referen
                        find_place=lambda c, story: bamako).claims
     assert frame.place is not None and frame.place.name == "Bamako"
     assert "the Monument of the Martyrs" in frame.place.mentions
+
+
+def test_tyres_burnt_during_a_protest_are_the_protest_turning_violent(reference) -> None:
+    march = claim("peaceful-protest-0", "Thousands of traders marched on the town hall.", 0,
+                  type_="peaceful-protest", attackers=(group("traders"),),
+                  place=town("Kaya", 13.09, -1.08))
+    tyres = claim("arson-60", "Youths set tyres alight on the main road.", 60, type_="arson",
+                  targets=(group("tyres", kind="object"),), place=town("Kaya", 13.09, -1.08))
+    [frame] = run(reference, march, tyres)
+    assert frame.type == "violent-demonstration"
+    alone = claim("arson-0", "Residents burned tyres to block the highway.", 0, type_="arson",
+                  targets=(group("tyres", kind="object"),), place=town("Kaya", 13.09, -1.08))
+    [riot] = run(reference, alone)
+    assert riot.type == "violent-demonstration"
+
+
+def test_a_kind_of_event_in_a_country_and_nothing_else_is_no_incident(reference) -> None:
+    lead = claim("attack-0", "Gunmen killed nine herders near Dori on Monday.", 0,
+                 attackers=(group("gunmen"),), victims=(group("nine herders"),),
+                 place=town("Dori", 14.03, -0.03), date=text_date(dt.date(2023, 5, 8)))
+    mourning = claim("peaceful-protest-70", "The country observed a day of mourning.", 70,
+                     type_="peaceful-protest", place=country("BF", "Burkina Faso"))
+    frames = run(reference, lead, mourning)
+    assert [f.type for f in frames] == ["attack"]
+
+
+def test_frames_join_once_they_grow_whatever_the_order_of_sentences(reference) -> None:
+    toll = claim("attack-0", "At least nine people were killed on Friday.", 0,
+                 victims=(group("nine people"),), fatalities=9)
+    march = claim("peaceful-protest-50", "Protesters gathered outside the assembly.", 50,
+                  type_="peaceful-protest", attackers=(group("protesters"),),
+                  place=town("Niamey", 13.51, 2.11, cc="NE"))
+    clash = claim("armed-clash-100", "Protesters clashed with riot police on Friday.", 100,
+                  type_="armed-clash", attackers=(group("protesters"),),
+                  targets=(group("riot police"),))
+    frames = run(reference, toll, march, clash, fallback="NE")
+    assert len(frames) == 1 and frames[0].type == "violent-demonstration"
+    assert frames[0].fatalities == 9
+
+
+def test_two_kinds_of_strike_on_one_thing_are_one_incident(reference) -> None:
+    jet = claim("air-drone-strike-0", "A military jet bombed a camp for displaced people.", 0,
+                type_="air-drone-strike", attackers=(group("air force", kind="organization"),),
+                targets=(group("camp", kind="object"),), place=town("Rann", 12.28, 14.47, "NG"))
+    shells = claim("shelling-80", "Witnesses said the camp was pounded for an hour.", 80,
+                   type_="shelling", targets=(group("the camp", kind="object"),),
+                   victims=(group("dozens of people"),), place=country("NG", "Nigeria"))
+    [frame] = run(reference, jet, shells, fallback="NG")
+    assert frame.type == "air-drone-strike" and frame.place and frame.place.name == "Rann"

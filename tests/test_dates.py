@@ -56,6 +56,16 @@ def test_relative_needs_a_reference_and_verbs_are_not_months() -> None:
     assert parse_date("the government", REF) is None
 
 
+def test_a_month_named_after_a_preposition_is_a_month_even_when_it_is_also_a_verb() -> None:
+    march = parse_date("last March", REF)
+    assert march is not None and march.precision == Precision.MONTH
+    assert (march.earliest, march.latest) == (dt.date(1989, 3, 1), dt.date(1989, 3, 31))
+    may = parse_date("in May", REF)
+    assert may is not None and may.value == dt.date(1989, 5, 1)
+    february = parse_date("last February", REF)  # said in February: a year before
+    assert february is not None and february.value == dt.date(1989, 2, 1)
+
+
 def test_two_digit_years() -> None:
     assert expand_year(89) == 1989 and expand_year(24) == 2024
 

@@ -107,6 +107,7 @@ def test_event_types(text: str, event_type: str) -> None:
         "The rebels denied that they had attacked the convoy.",
         "Analysts say the insurgency has grown stronger over the past year.",
         "The group threatened to kill the hostages if its demands were not met.",
+        "Paris said it would retaliate at once in the event of an attack on its nationals.",
     ],
 )
 def test_statements_threats_and_denials_are_not_events(text: str) -> None:
@@ -513,6 +514,16 @@ def test_an_incident_recalled_with_its_year_stays_apart_from_the_headline() -> N
     assert len(claims) == 2 and 2022 in dated and 2024 in dated
 
 
+def test_a_month_word_is_no_protest_and_a_recalled_massacre_stays_apart() -> None:
+    text = ("Gunmen kill 12 herders near Mopti\n\n"
+            "Gunmen killed 12 herders near Mopti on Sunday, officials said.\n\n"
+            "Last March, a militia had killed more than 100 villagers in the same district.")
+    claims = extract(text, None).claims
+    assert not [c for c in claims if c.type in {"peaceful-protest", "protest"}]
+    attacks = [c for c in claims if c.type == "attack"]
+    assert len(attacks) == 2 and sorted(c.background for c in attacks) == [False, True]
+
+
 def test_the_dead_a_sentence_counts_are_victims_whatever_word_told_of_the_incident() -> None:
     claim = only(extract("At least 14 gendarmes died in an ambush on a convoy near Dori."))
     assert any("14 gendarmes" in m for v in claim.victims for m in v.mentions)
@@ -522,6 +533,15 @@ def test_the_dead_a_sentence_counts_are_victims_whatever_word_told_of_the_incide
 def test_an_act_with_a_generic_subject_is_hypothetical() -> None:
     text = "Anyone who attacks our soldiers will face a swift response, the minister said."
     assert not [c for c in extract(text).claims if c.trigger == "attacks"]
+
+
+def test_the_people_a_quantity_word_counts_are_the_ones_hit() -> None:
+    claim = only(extract("Gunmen killed a group of eleven fishermen near Baga on Sunday."))
+    hit = mentions(claim.targets) | mentions(claim.victims)
+    assert any("fishermen" in m for m in hit) and not any(m.endswith("group") for m in hit)
+    toll = only(extract("A total of 23 herders were killed in the raid, officials said."))
+    hit = mentions(toll.targets) | mentions(toll.victims)
+    assert any("herders" in m for m in hit) and "total" not in hit
 
 
 def test_a_crowd_counted_in_thousands_is_the_protests_side() -> None:

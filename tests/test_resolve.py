@@ -138,7 +138,8 @@ def test_event_without_place_is_placed_in_the_date_line_country(gazetteer) -> No
     from kg.resolve import resolve_extraction
 
     article = Article("m", "SAN SALVADOR, 3 JAN 90 -- X.", dateline_place="SAN SALVADOR")
-    claim = EventClaim("m", "attack-1", "attack", "attacked", ())
+    gunmen = ActorRef(("gunmen",), "group", None, "gunmen")
+    claim = EventClaim("m", "attack-1", "attack", "attacked", (), attackers=(gunmen,))
     [resolved] = resolve_extraction(
         Extraction(article, (claim,)), load_reference(), gazetteer
     ).claims
@@ -151,7 +152,8 @@ def test_event_without_place_or_date_line_stays_unplaced(gazetteer) -> None:
     from kg.records import Article, EventClaim, Extraction
     from kg.resolve import resolve_extraction
 
-    claim = EventClaim("m", "attack-1", "attack", "attacked", ())
+    gunmen = ActorRef(("gunmen",), "group", None, "gunmen")
+    claim = EventClaim("m", "attack-1", "attack", "attacked", (), attackers=(gunmen,))
     extraction = Extraction(Article("m", "Gunmen attacked."), (claim,))
     [resolved] = resolve_extraction(extraction, load_reference(), gazetteer).claims
     assert resolved.place is None

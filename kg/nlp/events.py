@@ -52,6 +52,7 @@ from kg.records import (
     Extraction,
     MaterielLot,
     PlaceRef,
+    Precision,
 )
 from kg.reference import ReferenceData, fold
 
@@ -227,6 +228,22 @@ def _instruments(trig: Trigger, args: TriggerArgs) -> tuple[str, ...]:
     return instruments
 
 
+def _people_harmed(tok: Token, sent: Span) -> bool:
+    """ "killed eleven fishermen", "a total of 23 herders were killed": whatever the noun, a
+    killing's object is people; not a thing ("killed on the spot"), nor the conflict's toll
+    ("36,000 people have been killed since 2009")."""
+    direct = tok.dep_ in {"dobj", "obj", "nsubjpass"} or (
+        tok.dep_ == "pobj" and tok.head.lower_ == "of"
+    )
+    named = any(t.ent_type_ == "PERSON" for t in tok.subtree)  # "the judge Maria Lopez"
+    return (
+        direct
+        and not named
+        and tok.lemma_.lower() not in LANG.thing_nouns
+        and not LANG.conflict_toll.search(sent.text)
+    )
+
+
 def _hit(
     token: Token,
     event_type: str,
@@ -249,6 +266,8 @@ def _hit(
             victims.append(replace(ref, kind="group"))
         elif ref.kind == "group" and harms:
             victims.append(ref)
+        elif ref.kind == "object" and harms and _people_harmed(tok, sent):
+            victims.append(replace(ref, kind="group"))
         else:
             targets.append(ref)
     if event_type not in {"materiel-capture", "arrests"}:
@@ -340,8 +359,20 @@ def claim_from_trigger(
         # "The attack took place in Inata": it refers back, so it only adds its place and
         # date to the incident it names again (see ``extract_article``)
         supports_only=anaphor,
+        background=_pluperfect(token),
     )
     return claim, None
+
+
+def _pluperfect(token: Token) -> bool:
+    """ "In 2019, a massacre had killed 160 people": the past perfect of a main clause sets the
+    act before the story's time. Reported speech backshifts ("police said the gunmen had
+    killed 12"), so a clause under a verb of saying is not read so."""
+    return (
+        token.tag_ == "VBN"
+        and any(c.dep_ == "aux" and c.lower_ == "had" for c in token.children)
+        and token.dep_ not in {"ccomp", "xcomp", "advcl", "relcl"}
+    )
 
 
 # -- in-article coreference ----------------------------------------------------------------
@@ -459,14 +490,17 @@ RECALLED_DAYS = 30  # an incident the text dates this long before the article is
 
 
 def _recalled(claim: EventClaim, reference: dt.date | None) -> bool:
+    """Dated by the text a month or more before the article, or told as "last March", "last
+    year": a time the writer sets before the story's own."""
     date = claim.date
-    return bool(
-        reference
-        and date
-        and date.origin == DateOrigin.TEXT
-        and date.latest
-        and (reference - date.latest).days > RECALLED_DAYS
-    )
+    if claim.background:
+        return True
+    if not date or date.origin != DateOrigin.TEXT:
+        return False
+    coarse = date.precision in {Precision.MONTH, Precision.YEAR}
+    if coarse and date.text and LANG.recalled_period.search(date.text.strip()):
+        return True
+    return bool(reference and date.latest and (reference - date.latest).days > RECALLED_DAYS)
 
 
 def corefer_claims(
@@ -655,6 +689,7 @@ def _fold_bare(claims: list[EventClaim]) -> list[EventClaim]:
                 if other is not claim
                 and TRAINED_TYPES.get(other.type) == TRAINED_TYPES[claim.type]
                 and (other.attackers or other.targets or other.victims)
+                and other.background == claim.background
                 and _same_incident(other, claim)
             ),
             None,

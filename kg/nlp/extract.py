@@ -243,9 +243,11 @@ def _pobj(prep: Token) -> list[Token]:
 
 
 
-def _partitive(tok: Token) -> Token:
-    """The people counted, not the count: "six of their members", "some of the hostages"."""
-    if tok.like_num or tok.lower_ in LANG.partitive_quantifiers:
+def _partitive(tok: Token, *, numbers: bool = True) -> Token:
+    """The people counted, not the count: "six of their members", "some of the hostages".
+    Without ``numbers``, a count stays the participant ("six of its staff were killed": six
+    people, whatever the parse makes of "staff")."""
+    if (numbers and tok.like_num) or tok.lower_ in LANG.partitive_quantifiers:
         for prep in tok.children:
             if prep.dep_ == "prep" and prep.lower_ == "of":
                 return next(iter(_pobj(prep)), tok)
@@ -261,7 +263,7 @@ def _prep_args(head: Token, args: TriggerArgs, nominal: bool) -> None:
         if child.dep_ == "agent" or word == "by":
             args.agents.extend(objs)
         elif word in {"against", "on", "upon", "at"}:
-            args.patients.extend(objs)
+            args.patients.extend(_partitive(obj, numbers=False) for obj in objs)
         elif word == "between":
             for obj in objs:
                 conj = obj.conjuncts
@@ -322,10 +324,11 @@ def trigger_args(trigger: Token, phrase_object: Token | None) -> TriggerArgs:
         elif trigger.dep_ == "acl" and trigger.tag_ == "VBN":
             passive_subjects = [trigger.head]
     args.agents.extend(_partitive(s) for s in subjects)  # "thousands of protesters marched"
-    args.patients.extend(passive_subjects)
+    # "a total of 53 people were killed", "killed a group of six tourists"
+    args.patients.extend(_partitive(s, numbers=False) for s in passive_subjects)
     for child in trigger.children:
         if child.dep_ in {"dobj", "obj"} and child is not phrase_object:
-            args.patients.append(child)
+            args.patients.append(_partitive(child, numbers=False))
         elif child.dep_ == "prt":
             continue
     _prep_args(trigger, args, nominal=False)
@@ -701,8 +704,8 @@ def find_triggers(sent: Span) -> Iterator[Trigger]:
                         continue
                     yield Trigger(tok, LANG.verb_triggers[lemma])
         elif tok.pos_ in {"NOUN", "PROPN"} and lemma in LANG.noun_triggers:
-            if tok.ent_type_ in {ACTOR_LABEL, WEAPON_LABEL}:
-                continue
+            if tok.ent_type_ in {ACTOR_LABEL, WEAPON_LABEL, "DATE", "TIME"}:
+                continue  # an actor's or a weapon's name; "last March"
             if tok.dep_ in {"compound", "amod", "nmod"} and tok.head.pos_ in {"NOUN", "PROPN"}:
                 continue  # "assault rifles", "attack helicopter"
             yield Trigger(tok, LANG.noun_triggers[lemma])
@@ -726,6 +729,9 @@ def irrealis(trigger: Token) -> str | None:
         return "hypothetical (generic subject)"
     if head.lemma_.lower() in LANG.irrealis_heads:
         return f"under '{head.text}'"
+    frame = head.head
+    if head.dep_ == "prep" and head.lower_ == "of" and frame.lemma_ in LANG.hypothetical_frames:
+        return f"hypothetical ('in the {frame.text} of')"  # "in the event of an attack"
     return None
 
 
