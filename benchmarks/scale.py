@@ -25,57 +25,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from itertools import pairwise
 from pathlib import Path
 
+from _common import machine, phases, recorded_build, run_process
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval" / "muc4"
-START, EXIT = "start-up", "exit"
-
-
-# ----------------------------------------------------------------------- the child process
-
-
-class _Recorder:
-    """A ``kg.build.Progress`` that notes when each phase starts, and nothing else."""
-
-    def __init__(self, out: str) -> None:
-        self.out, self.marks = out, [(START, time.time())]
-
-    def phase(self, name: str, total: int | None = None) -> None:
-        self.marks.append((name, time.time()))
-
-    def advance(self, amount: int = 1) -> None:
-        pass
-
-    def finish(self) -> None:
-        self.marks.append((EXIT, time.time()))
-        Path(self.out).write_text(json.dumps(self.marks), encoding="utf-8")
-
-
-def child(out: str, arguments: list[str]) -> None:
-    """``kg build ARGUMENTS`` as the command line runs it, with a phase recorder."""
-    import importlib
-
-    module = importlib.import_module("kg.build")
-    recorder = _Recorder(out)
-    original = module.build
-
-    def recorded(*args, **kwargs):  # the command passes no progress when stderr is no tty
-        kwargs["progress"] = recorder
-        return original(*args, **kwargs)
-
-    module.build = recorded
-    from kg.cli import main
-
-    sys.argv = ["kg", "build", *arguments]
-    main()
 
 
 # ----------------------------------------------------------------------- the parent
@@ -83,31 +42,23 @@ def child(out: str, arguments: list[str]) -> None:
 
 def _run(arguments: list[str], source: Path | None) -> dict:
     """One ``kg build`` process: wall seconds from start to exit, peak memory, phases."""
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    env = {}
     if source is not None:
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(source), os.environ.get("PYTHONPATH")])
+        )
     with tempfile.TemporaryDirectory() as folder:
         marks_file = str(Path(folder) / "marks.json")
         command = [sys.executable, __file__, "--child", marks_file, "--", *arguments]
-        with tempfile.TemporaryFile() as log:
-            started = time.time()
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-            _, status, usage = os.wait4(process.pid, 0)  # the child's own peak memory
-            seconds = time.time() - started
-            log.seek(0)
-            output = log.read().decode(errors="replace")
-        code = os.waitstatus_to_exitcode(status)
+        started = time.time()
+        seconds, peak, code, output = run_process(command, env)
         if code not in (0, 1):  # 1: the graph does not conform, still a complete build
             raise SystemExit(f"kg build {' '.join(arguments)} failed ({code}):\n{output}")
         marks = json.loads(Path(marks_file).read_text(encoding="utf-8"))
-    points = [(START, started)] + [(n, t) for n, t in marks[1:]] + [("", started + seconds)]
-    phases: dict[str, float] = {}
-    for (name, t), (_, following) in pairwise(points):
-        phases[name] = phases.get(name, 0.0) + following - t
     return {
         "seconds": seconds,
-        "peak_mb": usage.ru_maxrss / 1024,
-        "phases": phases,
+        "peak_mb": peak,
+        "phases": dict(phases(marks, started, started + seconds)),
         "output": output,
     }
 
@@ -148,26 +99,9 @@ def _copy_store(base: Path, target: Path) -> None:
     shutil.copy2(base / "generation", target / "generation")
 
 
-def _machine() -> str:
-    cpu = platform.machine()
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    memory = next(
-        int(line.split()[1])
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    return (
-        f"{os.cpu_count()} cores ({cpu}), {memory / 1024 / 1024:.0f} GiB, "
-        f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
-    )
-
-
 def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
-        child(sys.argv[2], sys.argv[4:])
+        recorded_build(sys.argv[4:], sys.argv[2])
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -189,7 +123,7 @@ def main() -> None:
     corpora = options.cache / "corpora"
     corpora.mkdir(parents=True, exist_ok=True)
     additions = _additions(options.add, options.dev, corpora)
-    print(f"machine: {_machine()}; load average {os.getloadavg()[0]:.1f} at start", flush=True)
+    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f} at start", flush=True)
 
     bases: dict[int, Path | None] = {}
     for size in options.sizes:

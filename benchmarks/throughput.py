@@ -32,20 +32,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from itertools import pairwise
 from pathlib import Path
+
+from _common import machine, phases, recorded_build, run_process
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "muc4" / "dev.jsonl"
 BATCH_SIZE = 16  # that of kg.build.extract
-START = "start-up"
-EXIT = "exit"
 
 
 # ----------------------------------------------------------------------- the child processes
@@ -68,59 +65,7 @@ def bare_child(texts_file: str, model: str, n_process: int, out: str) -> None:
     )
 
 
-class _Recorder:
-    """A ``kg.build.Progress`` that notes when each phase starts, and nothing else."""
-
-    def __init__(self, out: str) -> None:
-        self.out, self.marks = out, [(START, time.time())]
-
-    def phase(self, name: str, total: int | None = None) -> None:
-        self.marks.append((name, time.time()))
-
-    def advance(self, amount: int = 1) -> None:
-        pass
-
-    def finish(self) -> None:
-        self.marks.append((EXIT, time.time()))
-        Path(self.out).write_text(json.dumps(self.marks), encoding="utf-8")
-
-
-def build_child(arguments: list[str], out: str) -> None:
-    """``kg build ARGUMENTS`` as the command line runs it, with a phase recorder."""
-    import importlib
-
-    module = importlib.import_module("kg.build")  # the package's ``kg.build`` is the function
-    recorder = _Recorder(out)
-    original = module.build
-
-    def recorded(*args, **kwargs):  # the command passes no progress when stderr is no tty
-        kwargs["progress"] = recorder
-        return original(*args, **kwargs)
-
-    module.build = recorded  # kg.cli imports it from the module when the command runs
-    from kg.cli import main
-
-    sys.argv = ["kg", "build", *arguments]
-    main()
-
-
 # ----------------------------------------------------------------------- the parent
-
-
-def _run(command: list[str]) -> tuple[float, float, int, str]:
-    """Run ``command``; its wall time from start to exit, its peak memory (MB), its exit
-    code and its output."""
-    with tempfile.TemporaryFile() as log:
-        started = time.time()
-        process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONHASHSEED": "0"}
-        )
-        _, status, usage = os.wait4(process.pid, 0)  # the child's own rusage: its peak
-        seconds = time.time() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        log.seek(0)
-        output = log.read().decode(errors="replace")
-    return seconds, usage.ru_maxrss / 1024, process.returncode, output
 
 
 def _articles(paths: list[str], limit: int | None):
@@ -143,38 +88,6 @@ def _corpus(paths: list[str], limit: int | None, folder: Path) -> list[str]:
     return [str(kept)]
 
 
-def _machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        memory = next(
-            line.split()[1]
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-        memory = f", {int(memory) / 1024 / 1024:.0f} GiB"
-    except (OSError, StopIteration):
-        memory = ""
-    load = ", load average {:.1f} {:.1f} {:.1f} at start".format(*os.getloadavg())
-    return (
-        f"{os.cpu_count()} cores ({cpu}){memory}, {platform.system()} "
-        f"{platform.release()}, Python {platform.python_version()}{load}"
-    )
-
-
-def _stages(marks: list[list], started: float, ended: float) -> list[tuple[str, float]]:
-    """Seconds per phase, from the recorded phase starts; start-up runs from the process
-    start (the recorder is made once kg is imported) to the first phase."""
-    points = [(START, started)] + [(name, t) for name, t in marks[1:]] + [("", ended)]
-    stages: dict[str, float] = {}
-    for (name, t), (_, following) in pairwise(points):
-        stages[name] = stages.get(name, 0.0) + following - t
-    return list(stages.items())
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", help="articles (default: MUC-4 dev)")
@@ -192,7 +105,7 @@ def main() -> None:
         bare_child(args.paths[0], args.model, 1, args.out)
         return
     if args.stage == "build":  # the arguments of kg build, after "--"
-        build_child(args.paths, args.out)
+        recorded_build(args.paths, args.out)
         return
     if not args.paths:
         if not DEFAULT_CORPUS.is_file():
@@ -204,7 +117,7 @@ def main() -> None:
     from kg.nlp.pipeline import model_name
 
     model = model_name(args.model)
-    machine = _machine()
+    where = machine() + ", load average {:.1f} {:.1f} {:.1f} at start".format(*os.getloadavg())
     articles = _articles(args.paths, args.limit)
     texts = [a.text[a.body_start :] for a in articles]
     words = sum(len(text.split()) for text in texts)
@@ -252,7 +165,7 @@ def main() -> None:
 
         for _ in range(args.repeat):
             started = time.time()
-            seconds, peak, code, output = _run(bare_command)
+            seconds, peak, code, output = run_process(bare_command)
             if code != 0 or not bare_marks.is_file():
                 raise SystemExit(f"bare nlp.pipe failed ({code}):\n{output}")
             marks = json.loads(bare_marks.read_text(encoding="utf-8"))
@@ -265,12 +178,12 @@ def main() -> None:
             for jobs in args.jobs:
                 shutil.rmtree(folder / f"store-{jobs}", ignore_errors=True)  # a fresh store
                 started = time.time()
-                seconds, peak, code, output = _run(build_command(jobs))
+                seconds, peak, code, output = run_process(build_command(jobs))
                 if code not in (0, 1) or not build_marks.is_file():  # 1: built, not conforming
                     raise SystemExit(f"kg build failed ({code}):\n{output}")
                 marks = json.loads(build_marks.read_text(encoding="utf-8"))
                 build_marks.unlink()
-                stages = _stages(marks, started, started + seconds)
+                stages = phases(marks, started, started + seconds)
                 build_runs[jobs].append((seconds, peak, stages, output))
 
     def median(values: list[float]) -> float:
@@ -278,7 +191,7 @@ def main() -> None:
 
     bare_s, bare_mb = median([r[0] for r in bare_runs]), median([r[1] for r in bare_runs])
     runs = f", median of {args.repeat} runs each" if args.repeat > 1 else ""
-    print(f"machine: {machine}")
+    print(f"machine: {where}")
     print(f"model: {model} (spaCy {spacy.__version__}){runs}")
     print(f"corpus: {', '.join(args.paths)} ({len(texts)} articles, {words:,} words)")
     print()
