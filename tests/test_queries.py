@@ -78,7 +78,8 @@ kg:graph\\/article\\/a1 {
 kg:graph\\/article\\/a2 {
   kg:claim\\/a2\\/c2 a ce:EventClaim ; ce:eventType et:attack ; ce:sourceArticle kg:article\\/a2 ;
       ce:confidence 0.4 ; ce:fatalities 14 ; ce:date "2024-05-03"^^xsd:date ;
-      sem:hasPlace kg:place\\/djibo ; ce:attacker kg:actor\\/katiba-macina .
+      sem:hasPlace kg:place\\/djibo ; ce:attacker kg:actor\\/katiba-macina ;
+      ce:participation [ rdf:value kg:actor\\/katiba-macina ; ce:role ce:AttackerRole ] .
 }
 kg:graph\\/article\\/a3 {
   kg:claim\\/a3\\/c3 a ce:EventClaim ; ce:eventType et:armed-clash ;
@@ -364,6 +365,21 @@ def test_fatality_range_low_confidence_and_quality() -> None:
     }
 
 
+def test_a_report_without_a_figure_leaves_the_fatality_range_as_it_is() -> None:
+    # a third report of e1 gives no number: the range stays the other two's (Oxigraph's MIN
+    # and MAX over a group with an unbound value are unbound, so only the figures are grouped)
+    store = small_store()
+    store.oxigraph.update(f"""PREFIX ce: <https://w3id.org/conflict-kg/ontology#>
+        INSERT DATA {{
+          GRAPH <{KG}graph/article/a4> {{ <{KG}claim/a4/c5> a ce:EventClaim ;
+              ce:eventType <https://w3id.org/conflict-kg/event-type/attack> ;
+              ce:confidence 0.2 }}
+          GRAPH <{KG}graph/canonical> {{ <{KG}event/e1> ce:claim <{KG}claim/a4/c5> }} }}""")
+    rows = {short(r["event"]): r for r in table(run_named(store, "fatality-range"))}
+    assert (rows["event/e1"]["low"], rows["event/e1"]["high"]) == ("10", "14")
+    assert (rows["event/e1"]["reports"], rows["event/e1"]["reportsWithNumber"]) == ("3", "2")
+
+
 def test_without_canonical_events_the_claims_are_read() -> None:
     store = small_store(canonical=False)
     rows = table(run_named(store, "independent-sources"))
@@ -371,9 +387,10 @@ def test_without_canonical_events_the_claims_are_read() -> None:
                                                  "claim/a3/c4"}
     rows = table(run_named(store, "fatality-range"))
     assert {short(r["event"]): r["high"] for r in rows}["claim/a2/c2"] == "14"
+    # each claim an event of its own: Katiba Macina attacks in c1 and in c2
     rows = table(run_named(store, "events-per-actor-month", {"country": "BF"}))
     assert {(r["actor"], r["month"], r["events"]) for r in rows} == {
-        ("Katiba Macina", "2024-05", "1"), ("Military Forces of Burkina Faso", "2024-05", "1"),
+        ("Katiba Macina", "2024-05", "2"), ("Military Forces of Burkina Faso", "2024-05", "1"),
         ("JNIM", "2024-03", "1"), ("Military Forces of Burkina Faso", "2024-03", "1")}
 
 
