@@ -214,14 +214,17 @@ def _governor(tok: Token) -> tuple[str, Token | None, str]:
 
 
 def features(doc: Doc, cand: Candidate, context: dict[str, object]) -> list[str]:
+    """The candidate's features: those of its words and surroundings, and those of its head
+    (its governor, sentence and article), worked out once per head and kept in ``context``:
+    the variants of a phrase share their head."""
     head = doc[cand.head]
     span = doc[cand.start : cand.end]
-    lemma = head.lemma_.lower()
-    feats = [
-        f"h={lemma}",
-        f"hs={head.lower_[-3:]}",
-        f"pos={head.pos_}",
-        f"tag={head.tag_}",
+    heads: dict[int, tuple[str, list[str]]] = context.setdefault("head_features", {})  # type: ignore[assignment]
+    known = heads.get(cand.head)
+    if known is None:
+        known = heads[cand.head] = _head_features(doc, head, context)
+    lemma, feats = known[0], list(known[1])
+    feats += [
         f"len={min(len(span), 6)}",
         f"var={cand.variant}",
         f"var_h={cand.variant}|{lemma}",
@@ -233,13 +236,33 @@ def features(doc: Doc, cand: Candidate, context: dict[str, object]) -> list[str]
     feats.append(f"first={min(context['first'].get(key, 0), 6)}")  # type: ignore[attr-defined]
     feats.extend(f"w={t.lower_}" for t in span if not t.is_punct)
     feats.extend(f"wm={t.lower_}" for t in span if t.i != head.i and not t.is_punct)
-    ent = head.ent_type_ or "-"
-    feats.append(f"ent={ent}")
-    feats.append(f"ent_h={ent}|{lemma}")
     if any(t.ent_type_ == ACTOR_LABEL for t in span):
         feats.append("ruler=actor")
     if any(t.ent_type_ == WEAPON_LABEL for t in span):
         feats.append("ruler=weapon")
+    if all(t.pos_ == "PROPN" or not t.is_alpha for t in span):
+        feats.append("allpropn")
+    for offset, name in ((-1, "l1"), (-2, "l2")):
+        i = cand.start + offset
+        feats.append(f"{name}={doc[i].lower_ if i >= 0 else '<s>'}")
+    for offset, name in ((0, "r1"), (1, "r2")):
+        i = cand.end + offset
+        feats.append(f"{name}={doc[i].lower_ if i < len(doc) else '</s>'}")
+    return feats
+
+
+def _head_features(doc: Doc, head: Token, context: dict[str, object]) -> tuple[str, list[str]]:
+    """The features a candidate owes to its head alone, and the head's lemma."""
+    lemma = head.lemma_.lower()
+    feats = [
+        f"h={lemma}",
+        f"hs={head.lower_[-3:]}",
+        f"pos={head.pos_}",
+        f"tag={head.tag_}",
+    ]
+    ent = head.ent_type_ or "-"
+    feats.append(f"ent={ent}")
+    feats.append(f"ent_h={ent}|{lemma}")
     for name, words in (
         ("armed", LANG.armed_nouns),
         ("civ", LANG.civilian_nouns),
@@ -250,8 +273,6 @@ def features(doc: Doc, cand: Candidate, context: dict[str, object]) -> list[str]
             feats.append(f"lex={name}")
     if head.tag_ in {"NNS", "NNPS"}:
         feats.append("plural")
-    if all(t.pos_ == "PROPN" or not t.is_alpha for t in span):
-        feats.append("allpropn")
     dep, gov, prep = _governor(head)
     feats.append(f"dep={dep}")
     if gov is not None:
@@ -288,12 +309,6 @@ def features(doc: Doc, cand: Candidate, context: dict[str, object]) -> list[str]
         if up.head is up:
             break
         up = up.head
-    for offset, name in ((-1, "l1"), (-2, "l2")):
-        i = cand.start + offset
-        feats.append(f"{name}={doc[i].lower_ if i >= 0 else '<s>'}")
-    for offset, name in ((0, "r1"), (1, "r2")):
-        i = cand.end + offset
-        feats.append(f"{name}={doc[i].lower_ if i < len(doc) else '</s>'}")
     # what the sentence does: a report of a real incident, a hedge (denial, threat, plan,
     # negation), a statement someone makes, a claim of responsibility or an accusation
     for mood in context["moods"][sent_index]:  # type: ignore[index]
@@ -307,7 +322,7 @@ def features(doc: Doc, cand: Candidate, context: dict[str, object]) -> list[str]
     feats.append(f"count_h={min(count, 3)}|{lemma}")
     if context.get("relevance") is not None:
         feats.append(f"rel={int(float(context['relevance']) * 4)}")  # type: ignore[arg-type]
-    return feats
+    return lemma, feats
 
 
 _SPEECH = {"say", "state", "report", "announce", "add", "declare", "tell", "indicate", "note"}
