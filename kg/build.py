@@ -68,7 +68,13 @@ article: an 800,000-character article cut into 25,000-character pieces peaked 1.
 the model. Pieces of 50,000 characters (some 8,000 words) leave nearly every news report
 whole, so what is read across paragraphs (coreference, sub-events) is rarely cut."""
 PROVENANCE_BATCH = 64
-"""Articles whose provenance is gathered before it is written to the store."""
+"""Articles whose provenance is gathered before it is written to the store; the store is
+flushed then too. Oxigraph (RocksDB) keeps what it is given in memory tables until they
+fill up, about 100 MB per 100,000 quads; unflushed, a 5,000-article build held some 500 MB
+of them by the end of reading (peak 1,250 MB against 740 MB at the start). Flushed every
+64 articles (some 8,000 quads) they stay small, and loading is no slower (measured: the
+661,800 quads of that build loaded in 130-quad batches in 12 s flushed every 8,300 quads,
+19 s never flushed)."""
 CHUNK_ARTICLES = 16
 """Articles sent to a worker at a time: one batch of ``nlp.pipe``. The parse of an article
 does not depend on the batch it was in (checked on MUC-4 dev), so neither does the graph."""
@@ -741,6 +747,7 @@ def _load_articles(
         batch += 1
         if batch == PROVENANCE_BATCH:
             store.add_to_graph(provenance)
+            store.flush()  # memory stays flat (see PROVENANCE_BATCH)
             provenance, batch = new_graph(iris.PROVENANCE_GRAPH), 0
     store.add_to_graph(provenance)
 
