@@ -35,6 +35,7 @@ NEAR_KM = 25.0  # places further apart than this are different events (the score
 DATE_TOLERANCE_DAYS = 1  # reports of one event may differ by a day ("last night")
 MERGE_THRESHOLD = 0.6
 TOLL_EVIDENCE = 5  # a toll this high, equal in two reports of the same days, names the event
+TOLL_SLACK = 0.15  # tolls of one event as counts are revised: this share apart at most
 WEIGHTS = {"type": 0.2, "actors": 0.35, "place": 0.25, "date": 0.2}
 ORIGIN_RANK = {"FromText": 0, "FromDateline": 1, "FromPublication": 2, "FromCoreferentArticle": 3}
 
@@ -147,7 +148,8 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
 
     - the same town-level place (with compatible dates), whoever the reports name; outlets
       name the sides differently or not at all;
-    - the same sizeable toll on the same days (at least TOLL_EVIDENCE killed);
+    - a sizeable toll on the same days (at least TOLL_EVIDENCE killed, TOLL_SLACK apart at
+      most);
     - shared participants and the same targets as well as the same attackers.
 
     One group commits many attacks on a day; its name and a date alone do not make two
@@ -210,14 +212,10 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
         # Outlets name the sides differently ("gunmen", "jihadists", none at all); one town,
         # one kind of violence and days that meet make one incident all the same.
         return MatchResult(round(max(score, MERGE_THRESHOLD), 3), tuple(matched))
-    same_toll = (
-        a.get("fatalities") is not None
-        and a.get("fatalities") == b.get("fatalities")
-        and a["fatalities"] >= TOLL_EVIDENCE
-        and "date" in matched
-    )
+    same_toll = _close_tolls(a.get("fatalities"), b.get("fatalities")) and "date" in matched
     if same_toll:
-        # "killed 37", "37 dead": the same sizeable toll on the same days in one country
+        # "killed 37", "36 dead": the same sizeable toll on the same days in one country,
+        # counts a few apart as they are revised
         matched.append("fatalities")
         score += WEIGHTS["place"]
         if "actors" not in matched and strict_types:
@@ -227,6 +225,19 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
     if "place" not in matched and not same_sides:
         return MatchResult(score, tuple(matched), "neither the place nor both sides in common")
     return MatchResult(round(min(score, 1.0), 3), tuple(matched))
+
+
+def _toll_range(toll: int | None) -> range:
+    """The tolls close enough to ``toll`` to be one event's (empty below TOLL_EVIDENCE)."""
+    if toll is None or toll < TOLL_EVIDENCE:
+        return range(0)
+    slack = max(1, int(TOLL_SLACK * toll))
+    return range(max(TOLL_EVIDENCE, toll - slack), toll + slack + 1)
+
+
+def _close_tolls(a: int | None, b: int | None) -> bool:
+    return a is not None and b is not None and a in _toll_range(b) and b in _toll_range(a)
+
 
 
 @dataclass
@@ -269,13 +280,14 @@ def candidate_pairs(claims: list[dict[str, Any]]) -> set[tuple[str, str]]:
                 pairs.add((min(claim_id, other), max(claim_id, other)))
     by_place: dict[tuple[str, str], list[str]] = defaultdict(list)
     by_cell: dict[tuple[str, int, int], list[str]] = defaultdict(list)
+    tolls: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
     for claim in claims:
         kind = family(claim["type"])
         keys, cell = _place_keys(claim)
         toll = claim.get("fatalities")
         if toll is not None and toll >= TOLL_EVIDENCE:
             country = (claim["location"] or {}).get("country_code") or ""
-            keys.add(f"toll:{country}:{toll}")
+            tolls[(kind, country)].append((toll, claim["id"]))
         for key in keys:
             by_place[(kind, key)].append(claim["id"])
         if cell is not None:
@@ -285,6 +297,13 @@ def candidate_pairs(claims: list[dict[str, Any]]) -> set[tuple[str, str]]:
         for i, left in enumerate(ordered):
             for right in ordered[i + 1 :]:
                 pairs.add((left, right))
+    for listed in tolls.values():
+        listed.sort()
+        for i, (toll, left) in enumerate(listed):
+            for other, right in listed[i + 1 :]:
+                if other not in _toll_range(toll):
+                    break
+                pairs.add((min(left, right), max(left, right)))
     # two points within NEAR_KM lie in the same half-degree cell or in neighbouring ones
     for (kind, row, col), ids in by_cell.items():
         for d_row in (-1, 0, 1):
@@ -831,8 +850,7 @@ class _Reach:
             keys, cell = _place_keys(claim)
             for key in keys:
                 wanted[("name" if key.startswith("name:") else "place", kind, key)].append(claim)
-            toll = claim.get("fatalities")
-            if toll is not None and toll >= TOLL_EVIDENCE:
+            for toll in _toll_range(claim.get("fatalities")):
                 wanted[("toll", kind, toll)].append(claim)
             if cell is not None:
                 for d_row in (-1, 0, 1):

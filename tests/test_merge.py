@@ -264,6 +264,17 @@ def test_the_same_sizeable_toll_on_the_same_days_merges_country_level_reports() 
     assert not match(a, b).merge
 
 
+def test_a_toll_revised_by_a_few_still_names_one_event_but_not_without_days() -> None:
+    a = claim("outlet-a", attackers=(), targets=(), fatalities=40)
+    b = claim("outlet-b", attackers=(), targets=(), fatalities=37, date="2024-03-22")
+    a["location"] = b["location"] = None
+    assert match(a, b).merge
+    assert {tuple(sorted((a["id"], b["id"])))} <= candidate_pairs([a, b])
+    undated = claim("outlet-c", attackers=(), targets=(), fatalities=37, date=None)
+    undated["location"] = None
+    assert not match(a, undated).merge  # a toll alone, undated, names no event
+
+
 def test_a_village_the_gazetteer_lacks_matches_by_name_in_its_country() -> None:
     a = claim("outlet-a", attackers=(), targets=())
     b = claim("outlet-b", attackers=(), targets=())
