@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from kg.codebook import EXPLOSIONS, PROTESTS, REMOTE, anaphor_alike, family
+from kg.codebook import EXPLOSIONS, PROTESTS, REMOTE, family, reported_alike
 from kg.gazetteer import haversine_km
 from kg.lang import LanguagePack, language
 from kg.records import ActorRef, DateOrigin, EventClaim, Extraction, MaterielLot, PlaceRef
@@ -60,6 +60,7 @@ class Lexicon:
     landmarks: frozenset[str]  # words of a landmark's name ("monument", "assembly")
     collectives: frozenset[str]  # "the group", alone: a group the article named, again
     protest_props: frozenset[str]  # what rioters burn ("tyres"): a riot, not an arson
+    residue: frozenset[str]  # heads that name nobody ("21 others", "one")
 
 
 def lexicon_of(pack: LanguagePack) -> Lexicon:
@@ -83,6 +84,7 @@ def lexicon_of(pack: LanguagePack) -> Lexicon:
         landmarks=pack.landmark_nouns,
         collectives=pack.collective_nouns,
         protest_props=pack.protest_props,
+        residue=pack.residual_heads,
     )
 
 
@@ -269,7 +271,7 @@ def _same_story(a: EventClaim, b: EventClaim) -> bool:
     when they share a sentence or one of them names nobody at all (a fragment: "trucks were
     set on fire"). A group that bombs a pylon and shoots a mayor on one day has done two
     things; a list of incidents in one article stays a list."""
-    if anaphor_alike(a.type, b.type) or "protest" in {family(a.type), family(b.type)}:
+    if reported_alike(a.type, b.type) or "protest" in {family(a.type), family(b.type)}:
         return True  # (a protest and what its crowd did: _joinable decides)
     if _share_sentence(a, b) or _hit_alike(a, b):
         return True
@@ -566,12 +568,46 @@ def _without_places(
             place_words(m) for m in ref.mentions
         )
 
+    def tidy(ref: ActorRef) -> ActorRef:
+        # "Burkina Faso", "10 Burkina Faso" among the mentions of "10 Burkina Faso soldiers"
+        if ref.actor_id or ref.kind == "object":
+            return ref
+        kept = tuple(m for m in ref.mentions if not place_words(m))
+        if not kept or kept == ref.mentions:
+            return ref
+        name = ref.name if ref.name in kept else kept[0]
+        return replace(ref, mentions=kept, name=name)
+
     return replace(
         frame,
-        attackers=tuple(r for r in frame.attackers if keep(r)),
-        targets=tuple(r for r in frame.targets if keep(r)),
-        victims=tuple(r for r in frame.victims if keep(r)),
+        attackers=tuple(tidy(r) for r in frame.attackers if keep(r)),
+        targets=tuple(tidy(r) for r in frame.targets if keep(r)),
+        victims=tuple(tidy(r) for r in frame.victims if keep(r)),
     )
+
+
+def _what_was_hit(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
+    """The things hit, less the town where it happened ("invaded Dapchi", "Gidan Bawa
+    village": the place says so) and the tyres a riot burnt."""
+    if frame.place is None:
+        return frame
+    names = {fold(m) for m in (frame.place.name, *frame.place.mentions) if m}
+
+    def the_place(mention: str) -> bool:
+        words = fold(mention).split()
+        while words and words[-1] in lexicon.things:
+            words = words[:-1]  # "Gidan Bawa village"
+        return bool(words) and " ".join(words) in names
+
+    def tactic(ref: ActorRef) -> bool:  # the tyres a riot burnt: how, not what it hit
+        return frame.type in PROTESTS and bool(_heads(ref) & lexicon.protest_props)
+
+    return replace(frame, targets=tuple(
+        t for t in frame.targets
+        if t.actor_id
+        or t.kind != "object"
+        or not (tactic(t) or all(the_place(m) for m in t.mentions))
+    ))
 
 
 def _people_hit(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
@@ -612,6 +648,15 @@ def _mention_variants(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
     )
 
 
+def _without_residue(refs: tuple[ActorRef, ...], lexicon: Lexicon) -> tuple[ActorRef, ...]:
+    """ "21 others", "one": the rest of a count, no description of whom; named or linked
+    participants stay."""
+    return tuple(
+        r for r in refs
+        if r.actor_id or r.kind == "person" or _head_noun(r, lexicon) not in lexicon.residue
+    )
+
+
 def _one_entity_per_side(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
     """One article names one side many ways: "gunmen", "the jihadists", "the assailants" are
     one unidentified armed group, "19 soldiers" and "the soldiers" the same soldiers, "the
@@ -621,8 +666,8 @@ def _one_entity_per_side(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
     return replace(
         frame,
         attackers=_one_armed_side(frame.attackers, lexicon),
-        targets=_same_heads(frame.targets, lexicon),
-        victims=_same_heads(frame.victims, lexicon),
+        targets=_same_heads(_without_residue(frame.targets, lexicon), lexicon),
+        victims=_same_heads(_without_residue(frame.victims, lexicon), lexicon),
     )
 
 
@@ -858,7 +903,7 @@ def assemble(
         typed = replace(frame, type=refine_type(frame, types, reference, lexicon))
         typed = _with_state_forces(typed, reference, lexicon, fallback_country, country_named)
         typed = _mention_variants(typed, lexicon)
-        typed = _one_entity_per_side(typed, lexicon)
+        typed = _one_entity_per_side(_what_was_hit(typed, lexicon), lexicon)
         if is_place is not None:
             typed = _without_places(typed, is_place, lexicon)
         if typed.type != frame.type:

@@ -344,3 +344,14 @@ def test_two_kinds_of_strike_on_one_thing_are_one_incident(reference) -> None:
                    victims=(group("dozens of people"),), place=country("NG", "Nigeria"))
     [frame] = run(reference, jet, shells, fallback="NG")
     assert frame.type == "air-drone-strike" and frame.place and frame.place.name == "Rann"
+
+
+def test_the_town_and_the_rest_of_a_count_are_not_among_those_hit(reference) -> None:
+    raid = claim("attack-0", "Gunmen raided Tanout village and killed nine herders, wounding "
+                 "four others.", 0, attackers=(group("gunmen"),),
+                 targets=(group("Tanout village", kind="object"),),
+                 victims=(group("nine herders"), group("four others")),
+                 place=town("Tanout", 14.97, 8.88, cc="NE"))
+    [frame] = run(reference, raid, fallback="NE")
+    assert not frame.targets
+    assert [v.mentions[0] for v in frame.victims] == ["nine herders"]

@@ -544,6 +544,11 @@ def test_the_people_a_quantity_word_counts_are_the_ones_hit() -> None:
     assert any("herders" in m for m in hit) and "total" not in hit
 
 
+def test_people_burnt_to_death_are_victims_counted_as_the_report_counts_them() -> None:
+    claim = only(extract("Bandits burnt scores of travellers to death near Isa on Monday."))
+    assert "scores of travellers" in mentions(claim.victims)
+
+
 def test_a_crowd_counted_in_thousands_is_the_protests_side() -> None:
     claim = only(extract("Thousands of anti-junta protesters marched through Niamey on Friday."))
     assert claim.type == "peaceful-protest"

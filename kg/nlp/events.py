@@ -80,6 +80,12 @@ def _counted(ref: ActorRef, tok: Token) -> ActorRef:
     """Unnamed people also under their count, as the report words them ("132 civilians")."""
     if ref.kind not in {"group", "object"}:
         return ref
+    of = tok.head
+    if of.lower_ == "of" and of.head.lower_ in LANG.partitive_quantifiers and of.head.i < tok.i:
+        # "scores of passengers", as the report counts them
+        span = tok.doc[of.head.left_edge.i : tok.i + 1]
+        text = surface(tok.doc, span.start_char, span.end_char)
+        return replace(ref, mentions=tuple(dict.fromkeys((text, *ref.mentions))))
     wider = with_quantity(tok.doc, _np_start(tok), tok.i + 1)
     if wider is None:
         return ref
@@ -256,7 +262,13 @@ def _hit(
     targets: list[ActorRef] = []
     victims: list[ActorRef] = []
     # people a killing, a wounding or a kidnapping struck are its victims, named or not
-    harms = token.lemma_.lower() in LANG.harm_verbs or token.lemma_.lower() in LANG.harm_nouns
+    harms = (
+        token.lemma_.lower() in LANG.harm_verbs
+        or token.lemma_.lower() in LANG.harm_nouns
+        # "burnt scores of travellers to death"
+        or any(c.lower_ == "to" and any(g.lower_ == "death" for g in c.children)
+               for c in token.children)
+    )
     for ref, tok in patient_refs:
         if event_type == "materiel-capture":
             continue
