@@ -549,6 +549,11 @@ def test_people_burnt_to_death_are_victims_counted_as_the_report_counts_them() -
     assert "scores of travellers" in mentions(claim.victims)
 
 
+def test_attacks_told_in_the_present_as_a_rule_are_no_incident() -> None:
+    assert not extract("Attacks on supply convoys are often blamed on jihadist groups.").claims
+    assert extract("Attacks on two villages killed 40 people on Sunday, officials said.").claims
+
+
 def test_a_crowd_counted_in_thousands_is_the_protests_side() -> None:
     claim = only(extract("Thousands of anti-junta protesters marched through Niamey on Friday."))
     assert claim.type == "peaceful-protest"

@@ -342,6 +342,8 @@ def claim_from_trigger(
     anaphor = nominal and generic and not attackers and not targets and not victims
     if anaphor and not is_anaphoric(token):
         return None, f"'{token.text}': generic, names no participant"
+    if _habitual(token, sent):
+        return None, f"'{token.text}': attacks in general, no incident"
     lots: tuple[MaterielLot, ...] = ()
     if event_type == "materiel-capture":
         lots = materiel_lots(doc, _region_after(token, sent), "captured", reference, evidence)
@@ -374,6 +376,27 @@ def claim_from_trigger(
         background=_pluperfect(token),
     )
     return claim, None
+
+
+def _habitual(token: Token, sent: Span) -> bool:
+    """ "Attacks against the military are often blamed on JNIM": a bare plural names a kind
+    of act, not an incident, when nothing counts, owns or dates it."""
+    return (
+        token.tag_ in {"NNS", "NNPS"}
+        and not any(c.dep_ in {"det", "poss", "nummod"} for c in token.children)
+        and not any(t.ent_type_ in {"DATE", "TIME"} for t in sent)
+        and _present(sent.root)  # told in the present: what happens as a rule
+    )
+
+
+def _present(verb: Token) -> bool:
+    """ "are blamed", "occur": the simple present, active or passive (not "have killed")."""
+    if verb.tag_ in {"VBZ", "VBP"}:
+        return verb.lemma_ != "have"
+    return any(
+        c.dep_ in {"aux", "auxpass"} and c.tag_ in {"VBZ", "VBP"} and c.lemma_ != "have"
+        for c in verb.children
+    )
 
 
 def _pluperfect(token: Token) -> bool:
