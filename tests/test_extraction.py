@@ -108,6 +108,7 @@ def test_event_types(text: str, event_type: str) -> None:
         "Analysts say the insurgency has grown stronger over the past year.",
         "The group threatened to kill the hostages if its demands were not met.",
         "Paris said it would retaliate at once in the event of an attack on its nationals.",
+        "The junta said it would close the border if its posts were attacked again.",
     ],
 )
 def test_statements_threats_and_denials_are_not_events(text: str) -> None:

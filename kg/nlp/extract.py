@@ -722,6 +722,8 @@ def irrealis(trigger: Token) -> str | None:
             return "infinitive (purpose or plan)"
         if child.dep_ in {"amod", "det"} and child.lower_ in LANG.irrealis_modifiers:
             return f"non-specific ('{child.text}')"
+        if child.dep_ == "mark" and child.lower_ in LANG.conditional_marks:
+            return f"conditional ('{child.text}')"  # "if its citizens were attacked"
     head = trigger.head
     if trigger.dep_ == "relcl" and head.lower_ in LANG.generic_subjects:
         return f"hypothetical ('{head.text}')"  # "anyone who attacks ..."
