@@ -278,11 +278,14 @@ def _same_story(a: EventClaim, b: EventClaim) -> bool:
     return not [*a.attackers, *a.targets, *a.victims] or not [*b.attackers, *b.targets, *b.victims]
 
 
+def _things(claim: EventClaim) -> set[str]:
+    """The head words of the things the claim says were hit."""
+    return {fold(m).split()[-1] for t in claim.targets if t.kind == "object" for m in t.mentions}
+
+
 def _hit_alike(a: EventClaim, b: EventClaim) -> bool:
     """Both hit a thing of one kind: "bombed a camp" and "bombarded the camp"."""
-    things_a = {fold(m).split()[-1] for t in a.targets if t.kind == "object" for m in t.mentions}
-    things_b = {fold(m).split()[-1] for t in b.targets if t.kind == "object" for m in t.mentions}
-    return bool(things_a & things_b)
+    return bool(_things(a) & _things(b))
 
 
 def _named_apart(a: EventClaim, b: EventClaim) -> bool:
@@ -292,8 +295,7 @@ def _named_apart(a: EventClaim, b: EventClaim) -> bool:
     names_b = {k for v in b.victims if v.kind == "person" for k in _keys(v)}
     if names_a and names_b and not names_a & names_b:
         return True
-    things_a = {fold(m).split()[-1] for t in a.targets if t.kind == "object" for m in t.mentions}
-    things_b = {fold(m).split()[-1] for t in b.targets if t.kind == "object" for m in t.mentions}
+    things_a, things_b = _things(a), _things(b)
     return bool(things_a and things_b and not things_a & things_b)
 
 

@@ -1094,22 +1094,21 @@ def _remove(store: GraphStore, events: set[str], claims: set[str], relinked: set
 
 def _assignment(store: GraphStore, claims: Iterable[str]) -> dict[str, str]:
     """Claim -> the canonical event that holds it now, for ``claims``."""
-    rows = _rows(
-        store,
-        f"SELECT ?x ?e WHERE {{ GRAPH {_CANONICAL} {{ ?e ce:claim ?x }} }}",
-        "x",
-        _iris(sorted(claims)),
-    )
-    return {r["x"].value: r["e"].value for r in rows}
+    return _claim_events(store, "x", claims)
 
 
 def _members(store: GraphStore, events: set[str]) -> dict[str, str]:
     """Claim -> event, for the claims the canonical ``events`` list now."""
+    return _claim_events(store, "e", events)
+
+
+def _claim_events(store: GraphStore, var: str, terms: Iterable[str]) -> dict[str, str]:
+    """Claim -> canonical event, for the claims (``var`` "x") or events ("e") ``terms``."""
     rows = _rows(
         store,
         f"SELECT ?x ?e WHERE {{ GRAPH {_CANONICAL} {{ ?e ce:claim ?x }} }}",
-        "e",
-        _iris(sorted(events)),
+        var,
+        _iris(sorted(terms)),
     )
     return {r["x"].value: r["e"].value for r in rows}
 
