@@ -36,6 +36,7 @@ SAME_DAYS = 2  # a dated claim this close to the article's incident is not backg
 DAY_SLACK = 2  # "on Saturday night" and "early on Sunday" tell one incident
 BACKGROUND_DAYS = 10  # a dated claim this long before the article's incident is background
 STATE_FORCE_TYPES = frozenset({"state-forces"})
+_AREA_NAME = language().area_after  # "the Lake region": an area, whether known or not
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +174,18 @@ def _town(place: PlaceRef | None) -> bool:
         return False
     if place.precision is None:
         return bool(place.name) and place.place_key is None and place.anchor_key is None
-    return place.precision <= 2
+    if place.precision <= 2:
+        return True
+    # "Buni Gari, Yobe State": a village the gazetteer lacks, placed by the area it lies in
+    first = place.segments[0] if place.segments else None
+    return bool(
+        place.place_key is None
+        and first is not None
+        and first.relation is None
+        and len(place.segments) > 1
+        and fold(first.name) == fold(place.name)
+        and not _AREA_NAME.search(first.name)
+    )
 
 
 Within = Callable[[str, str], bool]  # (place key, area key): does the place lie in the area?
@@ -196,8 +208,8 @@ def places_apart(
     if _is_country(a) or _is_country(b):
         return False
     if _town(a) and _town(b):
-        if a.anchor_key and a.anchor_key == b.anchor_key:
-            return False
+        if a.anchor_key and a.anchor_key == b.anchor_key and (a.precision or 3) <= 2:
+            return False  # both at or near one town (two villages of one province may not be)
         if fold(a.name) == fold(b.name):
             return False
         if None not in (a.lat, a.lon, b.lat, b.lon):
@@ -366,9 +378,10 @@ def _better_place(a: PlaceRef | None, b: PlaceRef | None) -> PlaceRef | None:
     if a is None or b is None:
         return a or b
 
-    def rank(p: PlaceRef) -> tuple[float, int]:
-        # a village the gazetteer lacks still says more than the province or country
-        return (p.precision or (2.5 if p.name else 4), 0 if p.place_key else 1)
+    def rank(p: PlaceRef) -> tuple[float, int, int]:
+        # a village the gazetteer lacks still says more than the province or country; a
+        # province says more than its country at the same precision
+        return (p.precision or (2.5 if p.name else 4), _is_country(p), 0 if p.place_key else 1)
 
     return b if rank(b) < rank(a) else a
 

@@ -300,8 +300,8 @@ def candidate_pairs(claims: list[dict[str, Any]]) -> set[tuple[str, str]]:
     for listed in tolls.values():
         listed.sort()
         for i, (toll, left) in enumerate(listed):
-            for other, right in listed[i + 1 :]:
-                if other not in _toll_range(toll):
+            for next_toll, right in listed[i + 1 :]:
+                if next_toll not in _toll_range(toll):
                     break
                 pairs.add((min(left, right), max(left, right)))
     # two points within NEAR_KM lie in the same half-degree cell or in neighbouring ones

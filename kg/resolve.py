@@ -57,6 +57,10 @@ def _country_of(segments: tuple[PlaceSegment, ...], gazetteer: Gazetteer) -> Pla
 
 def _resolve_segment(name: str, gazetteer: Gazetteer, country_code: str | None) -> Place | None:
     found = gazetteer.lookup(name, country_code, levels=_AREA_LEVELS)
+    area = LANG.area_after.search(name)
+    if not found and area and area.end() == len(name) and area.start() > 0:
+        # "the Far North Region": the area whose name is "Far North"
+        found = gazetteer.lookup(name[: area.start()], country_code, levels=("admin1", "admin2"))
     if country_code is not None:
         found = [p for p in found if p.country_code == country_code]
     elif len({p.country_code for p in found}) > 1:

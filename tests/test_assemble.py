@@ -19,6 +19,7 @@ from kg.records import (
     Evidence,
     Extraction,
     PlaceRef,
+    PlaceSegment,
     Precision,
 )
 from kg.reference import load_reference
@@ -355,3 +356,29 @@ def test_the_town_and_the_rest_of_a_count_are_not_among_those_hit(reference) -> 
     [frame] = run(reference, raid, fallback="NE")
     assert not frame.targets
     assert [v.mentions[0] for v in frame.victims] == ["nine herders"]
+
+
+def in_area(name: str, area: str, anchor: str, cc: str) -> PlaceRef:
+    """What the resolver makes of "<name>, <area>" when it knows only the area."""
+    return PlaceRef((name, area), name, None, anchor, "in", cc, 3,
+                    segments=(PlaceSegment(name), PlaceSegment(area)))
+
+
+def test_a_village_the_gazetteer_lacks_in_a_known_province_is_a_town() -> None:
+    assert places_apart(in_area("Xqzgari", "Yobe State", "adm1:NG:yobe", "NG"),
+                        in_area("Yqzmarte", "Yobe State", "adm1:NG:yobe", "NG"))
+    assert not places_apart(in_area("Xqzgari", "Yobe State", "adm1:NG:yobe", "NG"),
+                            in_area("Xqzgari", "Nigeria", "iso:NG", "NG"))
+    # an area the gazetteer lacks is no town: it keeps nothing apart
+    assert not places_apart(in_area("Lake region", "Chad", "iso:TD", "TD"),
+                            in_area("Xqzkoro", "Chad", "iso:TD", "TD"))
+
+
+def test_a_province_says_more_than_its_country(reference) -> None:
+    lead = claim("attack-0", "Gunmen killed nine herders in Niger.", 0,
+                 attackers=(group("gunmen"),), place=country("NE", "Niger"))
+    where = claim("attack-90", "The governor of the region where the attack took place spoke.",
+                  90, place=PlaceRef(("Tahoua",), "Tahoua", "adm1:NE:tahoua", "adm1:NE:tahoua",
+                                     None, "NE", 3))
+    [frame] = run(reference, lead, where)
+    assert frame.place is not None and frame.place.place_key == "adm1:NE:tahoua"

@@ -559,3 +559,24 @@ def test_a_crowd_counted_in_thousands_is_the_protests_side() -> None:
     claim = only(extract("Thousands of anti-junta protesters marched through Niamey on Friday."))
     assert claim.type == "peaceful-protest"
     assert "anti-junta protesters" in mentions(claim.attackers)
+
+
+def test_the_place_a_where_clause_hangs_from_places_the_event() -> None:
+    extraction = extract(
+        "Gunmen on motorbikes killed nine herders in Niger on Tuesday. The governor of the "
+        "Tahoua region where the attack took place said the killers fled."
+    )
+    [claim] = extraction.claims
+    assert claim.place is not None and claim.place.name == "Tahoua"
+
+
+def test_a_region_of_a_country_named_with_a_possessive_is_the_place() -> None:
+    claim = only(extract(
+        "Militants attacked a military base in Chad's Lake region on Sunday, killing 40 soldiers."
+    ))
+    assert claim.place is not None
+    assert [s.name for s in claim.place.segments] == ["Lake region", "Chad"]
+    other = only(extract(
+        "Militants attacked a convoy in the Sahel's most volatile corner on Sunday, killing 4."
+    ))
+    assert other.place is None or other.place.name != "Sahel"

@@ -221,3 +221,11 @@ def test_the_country_where_it_happened_outweighs_the_country_that_reacted(gazett
     names = (*_capitalised_names(text), *_located_names(text))
     assert context_country(names, gazetteer, load_reference()) == "NE"
     assert context_country(tuple(_capitalised_names(text)), gazetteer, load_reference()) == "FR"
+
+
+def test_an_area_named_with_its_kind_is_the_area(gazetteer) -> None:
+    far_north = place(PlaceSegment("Far North Region"), PlaceSegment("Cameroon"))
+    ref = resolve_place(far_north, gazetteer)
+    assert (ref.place_key, ref.precision, ref.country_code) == ("adm1:CM:far-north", 3, "CM")
+    unknown = resolve_place(place(PlaceSegment("Xqz region"), PlaceSegment("Chad")), gazetteer)
+    assert unknown.place_key is None and unknown.anchor_key == "iso:TD"

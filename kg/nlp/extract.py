@@ -470,7 +470,7 @@ def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
             i += 1
         elif not words and low in LANG.location_relations:
             relation = LANG.location_relations[low]
-        elif not words and (low in {"the", "in"} or low in LANG.place_adjectives):
+        elif not words and (low in {"the", "in"} or _bearing_word(tok, limit)):
             pass
         elif (
             not words
@@ -504,7 +504,20 @@ def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
     return segments
 
 
+def _bearing_word(tok: Token, limit: int) -> bool:
+    """ "northern" in "in northern Mali" says where in Mali; "Far North Region" and "Eastern
+    Region" are names, capitalised before another such word or a kind of area."""
+    if tok.lower_ not in LANG.place_adjectives:
+        return False
+    if tok.is_lower or tok.i + 1 >= limit:
+        return True
+    nxt = tok.nbor().lower_
+    return nxt not in LANG.place_adjectives and nxt not in LANG.place_class_nouns
+
+
 def _place_word(tok: Token) -> bool:
+    if _named_area(tok):
+        return True
     if tok.ent_type_ in {ACTOR_LABEL, WEAPON_LABEL, "DATE", "TIME", "CARDINAL", "NORP"}:
         return False
     if tok.ent_type_ in {"GPE", "LOC", "FAC"}:
@@ -512,6 +525,18 @@ def _place_word(tok: Token) -> bool:
     if tok.pos_ == "PROPN" or (tok.is_title and not tok.is_sent_start):
         return True
     return tok.text in {"-", "'"} or (tok.is_upper and tok.is_alpha and len(tok) > 1)
+
+
+def _named_area(tok: Token) -> bool:
+    """ "the Tahoua region": a proper noun before a kind of area names it, whatever the
+    entity recogniser took it for (a demonym there is an adjective: "the Malian region")."""
+    nxt = tok.nbor() if tok.i + 1 < len(tok.doc) else None
+    return (
+        tok.tag_ == "NNP"
+        and tok.ent_type_ not in {ACTOR_LABEL, WEAPON_LABEL}
+        and nxt is not None
+        and nxt.lower_ in LANG.place_class_nouns
+    )
 
 
 def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
@@ -539,10 +564,23 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
             segments[0] = replace(segments[0], relation=segments[0].relation or "near")
         segments = [s for s in segments if s.name and s.name[0].isupper()]
         end = prep.i + 1
-        while end < sent.end and not sent.doc[end].is_punct and end - prep.i < 12:
+        while (
+            end < sent.end
+            and not sent.doc[end].is_punct
+            and sent.doc[end].dep_ != "prep"
+            and end - prep.i < 12
+        ):
             end += 1
-        if any(t.tag_ == "POS" for t in sent.doc[prep.i : end]):
-            continue  # "in the Sahel's security landscape" names no place of the event
+        owner = [t for t in sent.doc[prep.i : end] if t.tag_ == "POS"]
+        if owner:
+            # "in Chad's Lake region" names a part of the place before it; "in the Sahel's
+            # security landscape" names no place of the event
+            part = _place_segments(sent.doc, owner[0].i + 1, sent.end)
+            part = [s for s in part if s.name and s.name[0].isupper()]
+            named = sent.doc[first : owner[0].i]
+            if not (part and segments and all(_place_word(t) or t.lower_ == "the" for t in named)):
+                continue
+            segments = part + segments
         if segments:
             return PlaceRef(
                 mentions=tuple(s.name for s in segments),
@@ -554,6 +592,40 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
                 precision=None,
                 segments=tuple(segments),
             )
+    return _where_antecedent(trigger, sent)
+
+
+def _where_antecedent(trigger: Token, sent: Span) -> PlaceRef | None:
+    """ "the Dosso region, where the attack took place": the place a relative clause on
+    "where" hangs from, when the trigger sits inside that clause."""
+    doc = sent.doc
+    for clause in [trigger, *trigger.ancestors]:
+        if clause.dep_ != "relcl":
+            continue
+        where = [c for c in clause.children if c.lower_ in LANG.place_relatives and c.i < clause.i]
+        if not where:
+            continue
+        # the phrase just before "where" (the parser may hang the clause on an earlier noun:
+        # "the governor of the Tahoua region where ...")
+        head = doc[where[0].i - 1]
+        if head.is_punct and head.i > sent.start:
+            head = doc[head.i - 1]
+        if head.i < sent.start or head.pos_ not in {"NOUN", "PROPN"}:
+            return None
+        segments = _place_segments(doc, head.left_edge.i, head.i + 1)
+        segments = [s for s in segments if s.name and s.name[0].isupper()]
+        if not segments:
+            return None
+        return PlaceRef(
+            mentions=tuple(s.name for s in segments),
+            name=segments[0].name,
+            place_key=None,
+            anchor_key=None,
+            relation=segments[0].relation,
+            country_code=None,
+            precision=None,
+            segments=tuple(segments),
+        )
     return None
 
 
