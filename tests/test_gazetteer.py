@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import math
+import os
+import stat
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kg import cache as user_cache
+from kg.cache import CACHE_ENV
 from kg.gazetteer import COLUMNS, LEVELS, Gazetteer, Place, fold, haversine_km, load_gazetteer
 
 KAYA = "geonames:2359608"
@@ -278,3 +284,102 @@ def test_fold_is_idempotent(text: str) -> None:
 @given(st.text(alphabet=st.characters(codec="latin-1")))
 def test_fold_ignores_case(text: str) -> None:
     assert fold(text.upper()) == fold(text.lower())
+
+
+# --------------------------------------------------------------------------- the index cache
+
+
+def _cache_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("gazetteer-*.marshal"))
+
+
+def test_index_cache_written_read_and_rewritten_when_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    fresh = load_gazetteer.__wrapped__()  # indexes the table, writes the cache
+    (entry,) = _cache_files(tmp_path / "cache")
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "cache").stat().st_mode) == 0o700
+    cached = load_gazetteer.__wrapped__()
+    assert cached._index == fresh._index
+    assert cached._rows == fresh._rows
+    assert cached.lookup("Kaya", "BF") == fresh.lookup("Kaya", "BF")
+    # a damaged entry is ignored with a warning, the index made again and the entry rewritten
+    data = bytearray(entry.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    entry.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING, logger="kg.cache"):
+        again = load_gazetteer.__wrapped__()
+    assert "damaged cache file" in caplog.text
+    assert again._index == fresh._index
+    assert user_cache.read("gazetteer", entry.name.split("-")[1]) is not None
+
+
+def test_index_cache_of_another_table_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    user_cache.write("gazetteer", user_cache.digest(b"an older table"), ([["x"] * 13], {}))
+    (stale,) = _cache_files(tmp_path)
+    gazetteer = load_gazetteer.__wrapped__()
+    assert len(gazetteer) > 150_000  # not the one-row table of the stale entry
+    (entry,) = _cache_files(tmp_path)
+    assert entry != stale
+
+
+def test_gazetteer_loads_when_the_cache_cannot_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv(CACHE_ENV, str(blocker / "cache"))
+    assert len(load_gazetteer.__wrapped__()) > 150_000
+    assert not (blocker / "cache").exists()
+
+
+def test_cache_kept_only_where_no_one_else_can_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    user_cache.write("demo", "k", {"a": [1, 2]})
+    assert user_cache.read("demo", "k") == {"a": [1, 2]}
+    assert user_cache.read("demo", "other") is None
+    (tmp_path / "cache").chmod(0o777)  # another account could plant an entry
+    with caplog.at_level(logging.WARNING, logger="kg.cache"):
+        assert user_cache.read("demo", "k") is None
+    assert "writable by you alone" in caplog.text
+    (tmp_path / "cache").chmod(0o700)
+    (entry,) = (tmp_path / "cache").glob("demo-*")
+    entry.chmod(0o666)
+    assert user_cache.read("demo", "k") is None
+    entry.chmod(0o600)
+    assert user_cache.read("demo", "k") == {"a": [1, 2]}
+    monkeypatch.setenv(CACHE_ENV, "")  # turned off
+    assert user_cache.cache_dir() is None
+    assert user_cache.read("demo", "k") is None
+
+
+def test_cache_entry_of_another_key_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    user_cache.write("demo", "k1", [1])
+    (entry,) = tmp_path.glob("demo-*")
+    entry.rename(entry.with_name(entry.name.replace("-k1-", "-k2-")))  # a renamed file
+    with caplog.at_level(logging.WARNING, logger="kg.cache"):
+        assert user_cache.read("demo", "k2") is None
+    assert "damaged" in caplog.text
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() == 0, reason="root writes anyway")
+def test_gazetteer_loads_from_a_read_only_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    (tmp_path / "cache").mkdir(mode=0o500)
+    try:
+        assert len(load_gazetteer.__wrapped__()) > 150_000
+        assert not _cache_files(tmp_path / "cache")
+    finally:
+        (tmp_path / "cache").chmod(0o700)
