@@ -776,8 +776,8 @@ def _placed(
     for frame, types, keys in frames:
         story = not frame.background and not story_seen
         story_seen = story_seen or story
-        if frame.place is None or _is_country(frame.place):
-            frame = replace(frame, place=find_place(frame, story) or frame.place)
+        if frame.place is None or not _town(frame.place):
+            frame = replace(frame, place=_better_place(frame.place, find_place(frame, story)))
         out.append((frame, types, keys))
     return out
 

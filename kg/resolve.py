@@ -323,8 +323,43 @@ def _place_in_sentences(
         if found := _named_settlement(text, gazetteer, country_code, named_otherwise):
             return found
     if article:
-        return _known_town(LANG.byline.sub(" ", article), gazetteer, country_code)
+        article = LANG.byline.sub(" ", article)
+        return _known_town(article, gazetteer, country_code) or _repeated_place(
+            article, gazetteer, country_code, named_otherwise
+        )
     return None
+
+
+def _repeated_place(
+    text: str, gazetteer: Gazetteer, country_code: str, named_otherwise: Callable[[str], bool]
+) -> PlaceRef | None:
+    """A name the gazetteer lacks that the article gives as a place more than once ("the
+    reserve in Koure", "the area around Koure"): the village its story happened in."""
+    counts: dict[str, int] = {}
+    first: dict[str, str] = {}
+    for match in LANG.locative_name.finditer(text):
+        name = match.group(1)
+        first_word = name.split()[0]
+        if first_word in LANG.calendar_words or first_word.lower() in LANG.place_adjectives:
+            continue  # "in May"; "in West Africa", "in Northern Nigeria": a region, no village
+        if named_otherwise(name) or gazetteer.lookup(name):
+            continue  # a known place, wherever it is, is read by the other rules
+        key = fold(name)
+        counts[key] = counts.get(key, 0) + 1
+        first.setdefault(key, name)
+    repeated = [key for key, n in counts.items() if n > 1]
+    if len(repeated) != 1:
+        return None  # none, or several stories' villages
+    name = first[repeated[0]]
+    return PlaceRef(
+        mentions=(name,),
+        name=name,
+        place_key=None,
+        anchor_key=None,
+        relation=None,
+        country_code=country_code,
+        precision=None,
+    )
 
 
 def _known_town(text: str, gazetteer: Gazetteer, country_code: str) -> PlaceRef | None:

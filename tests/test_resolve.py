@@ -229,3 +229,19 @@ def test_an_area_named_with_its_kind_is_the_area(gazetteer) -> None:
     assert (ref.place_key, ref.precision, ref.country_code) == ("adm1:CM:far-north", 3, "CM")
     unknown = resolve_place(place(PlaceSegment("Xqz region"), PlaceSegment("Chad")), gazetteer)
     assert unknown.place_key is None and unknown.anchor_key == "iso:TD"
+
+
+def test_a_name_the_story_gives_as_a_place_twice_places_it(gazetteer) -> None:
+    frame = _unplaced("Gunmen killed eight visitors on Sunday, officials said.")
+    article = (
+        "Gunmen killed eight visitors on Sunday, officials said.\n"
+        "Their bodies were found in their car in the park in Xqzkoure.\n"
+        "The army has sealed off the area around Xqzkoure, the minister said in West Africa "
+        "and again in West Africa in May and in May."
+    )
+    found = _place_in_sentences(frame, gazetteer, None, article)
+    assert found is not None and (found.name, found.precision) == ("Xqzkoure", None)
+    once = article.replace("the area around Xqzkoure", "the area")
+    assert _place_in_sentences(frame, gazetteer, None, once) is None
+    two_stories = article + " Another raid hit Yqzbaga; people fled in Yqzbaga and in Yqzbaga."
+    assert _place_in_sentences(frame, gazetteer, None, two_stories) is None
