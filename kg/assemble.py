@@ -766,7 +766,9 @@ def _in_town(claim: EventClaim, town: PlaceRef | None) -> EventClaim:
 
 
 def _placed(
-    frames: list[Frame], find_place: Callable[[EventClaim, bool], PlaceRef | None]
+    frames: list[Frame],
+    find_place: Callable[[EventClaim, bool], PlaceRef | None],
+    within: Within | None,
 ) -> list[Frame]:
     """Frames the parse placed in no town: their sentences may name one it did not tie to
     the event; for the story the article is about (its first incident that is not recalled
@@ -777,7 +779,10 @@ def _placed(
         story = not frame.background and not story_seen
         story_seen = story_seen or story
         if frame.place is None or not _town(frame.place):
-            frame = replace(frame, place=_better_place(frame.place, find_place(frame, story)))
+            found = find_place(frame, story)
+            if found and frame.place and places_apart(frame.place, found, within):
+                found = None  # a town outside the province the sentence placed it in
+            frame = replace(frame, place=_better_place(frame.place, found))
         out.append((frame, types, keys))
     return out
 
@@ -909,7 +914,7 @@ def assemble(
             frames.append((claim, [claim.type], [claim.key]))
     frames = _joined_again(frames, protest_article, lexicon, within)
     if find_place is not None:
-        frames = _placed(frames, find_place)
+        frames = _placed(frames, find_place, within)
     frames = _fold_unplaced(frames)
     owner = {key: frame.key for frame, _, keys in frames for key in keys}
     out: list[EventClaim] = []

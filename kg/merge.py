@@ -127,6 +127,17 @@ def _place_match(place_a: dict[str, Any] | None, place_b: dict[str, Any] | None)
     return None
 
 
+def _same_province(place_a: dict[str, Any] | None, place_b: dict[str, Any] | None) -> bool:
+    """Both places lie in one named province of one country."""
+    if not (place_a and place_b):
+        return False
+    return bool(
+        place_a.get("admin1")
+        and place_a.get("admin1") == place_b.get("admin1")
+        and place_a.get("country_code") == place_b.get("country_code")
+    )
+
+
 def _same_name(place_a: dict[str, Any], place_b: dict[str, Any]) -> bool:
     """One unknown village: the same name, or one name begins the other ("Kolo" and "Kolo
     Forest Reserve")."""
@@ -212,14 +223,19 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
         # Outlets name the sides differently ("gunmen", "jihadists", none at all); one town,
         # one kind of violence and days that meet make one incident all the same.
         return MatchResult(round(max(score, MERGE_THRESHOLD), 3), tuple(matched))
-    same_toll = _close_tolls(a.get("fatalities"), b.get("fatalities")) and "date" in matched
+    same_toll = _close_tolls(a.get("fatalities"), b.get("fatalities")) and (
+        "date" in matched
+        # undated: only the very same toll in the same province ("80 killed" in the Sahel
+        # region and near Arbinda)
+        or (a["fatalities"] == b["fatalities"] and _same_province(a["location"], b["location"]))
+    )
     if same_toll:
         # "killed 37", "36 dead": the same sizeable toll on the same days in one country,
         # counts a few apart as they are revised
         matched.append("fatalities")
         score += WEIGHTS["place"]
-        if "actors" not in matched and strict_types:
-            return MatchResult(round(max(score, MERGE_THRESHOLD), 3), tuple(matched))
+        if strict_types:  # a participant in common only adds to it
+            return MatchResult(round(min(max(score, MERGE_THRESHOLD), 1.0), 3), tuple(matched))
     if "actors" not in matched:
         return MatchResult(score, tuple(matched), "no participant in common")
     if "place" not in matched and not same_sides:
@@ -519,7 +535,16 @@ def _place(graph: Graph, node: URIRef, claims: list[dict[str, Any]]) -> set[str]
     disagreements: set[str] = set()
     located = [c for c in claims if c["location"]]
     if located:
-        best = sorted(located, key=lambda c: (c["location"]["precision"] or 9, c["id"]))[0]
+        named = Counter(fold(c["location"].get("name") or "") for c in located)
+
+        def rank(claim: dict[str, Any]) -> tuple[float, int, str]:
+            # a village the gazetteer lacks says more than its province or country (as in
+            # the assembly); among equals, the place most sources name
+            place = claim["location"]
+            precision = place["precision"] or (2.5 if place.get("name") else 9)
+            return precision, -named[fold(place.get("name") or "")], claim["id"]
+
+        best = min(located, key=rank)
         place = best["location"]
         if place.get("id"):
             graph.add((node, SEM.hasPlace, URIRef(place["id"])))

@@ -580,3 +580,18 @@ def test_a_region_of_a_country_named_with_a_possessive_is_the_place() -> None:
         "Militants attacked a convoy in the Sahel's most volatile corner on Sunday, killing 4."
     ))
     assert other.place is None or other.place.name != "Sahel"
+
+
+def test_deaths_of_and_lost_their_lives_state_a_toll() -> None:
+    claim = only(extract("Militants stormed an army post in the north, resulting in the deaths "
+                         "of 23 soldiers, the ministry said."))
+    assert claim.fatalities == 23
+    claim = only(extract("Gunmen attacked a market in the east on Friday; 14 traders lost their "
+                         "lives in the attack."))
+    assert claim.fatalities == 14
+
+
+def test_a_day_split_from_its_month_by_the_recogniser_still_dates_the_event() -> None:
+    claim = only(extract("In the early hours of 19 October, a band of raiders killed at least 12 "
+                         "herders at a camp near the border.", dt.date(2024, 10, 21)))
+    assert claim.date is not None and claim.date.value == dt.date(2024, 10, 19)

@@ -8,7 +8,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.merge import candidate_pairs, canonical_graph, cluster_claims, match
-from kg.rdf.namespace import CE
+from kg.rdf.namespace import CE, SEM
 
 ACTOR = "https://w3id.org/conflict-kg/id/actor/"
 PLACE = "https://w3id.org/conflict-kg/id/place/geonames/"
@@ -347,3 +347,33 @@ def test_attackers_no_source_names_are_one_unidentified_armed_group() -> None:
              if str(graph.value(p, CE.actorKind)) == "group"]
     assert len(sides) == 1
     assert {str(m) for m in graph.objects(sides[0], CE.mention)} == {"gunmen", "the raiders"}
+
+
+def _in_province(doc: str, precision: int, admin1: str, fatalities: int, **kw: Any) -> dict:
+    """An undated report placed at a province (precision 3) or near a town in it (2)."""
+    record = claim(doc, date=None, attackers=(), targets=(), fatalities=fatalities,
+                   place=str(100 + precision), **kw)
+    record["location"].update(precision=precision, admin1=admin1, name=f"{admin1}-{precision}")
+    return record
+
+
+def test_undated_reports_of_one_toll_in_one_province_merge() -> None:
+    region = _in_province("outlet-a", 3, "Sahel", 80)
+    town = _in_province("outlet-b", 2, "Sahel", 80)
+    result = match(region, town)
+    assert result.merge and "fatalities" in result.matched, result
+    assert not match(region, _in_province("outlet-c", 2, "Sahel", 79)).merge  # undated: exact
+    assert not match(region, _in_province("outlet-d", 2, "Est", 80)).merge
+    assert not match(region, _in_province("outlet-e", 2, "Sahel", 3)).merge  # a small toll
+
+
+def test_the_canonical_place_is_the_village_before_its_province() -> None:
+    village = claim("outlet-a", key="attack-1")
+    village["location"].update(precision=None, name="Xqzkaram", lat=None, lon=None,
+                               id="https://w3id.org/conflict-kg/id/place/unresolved/td/xqzkaram")
+    province = claim("outlet-b", key="attack-2")
+    province["location"].update(precision=3, name="Lac", id=PLACE + "999")
+    [cluster] = cluster_claims([village, province])
+    graph = canonical_graph([cluster], {})
+    [node] = set(graph.subjects(CE.claim, None))
+    assert (node, SEM.hasPlace, URIRef(village["location"]["id"])) in graph

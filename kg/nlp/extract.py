@@ -649,11 +649,29 @@ def _names_other_thing(ent: Span) -> bool:
     )
 
 
+def _with_day_number(ent: Span) -> Span:
+    """ "27 October" the recogniser split into a number and a month: the day joins the date."""
+    doc = ent.doc
+    start, end = ent.start, ent.end
+    if start > 0 and _day_number(doc[start - 1]):
+        start -= 1
+    if end < len(doc) and _day_number(doc[end]) and start == ent.start:
+        end += 1
+    return ent if (start, end) == (ent.start, ent.end) else doc[start:end]
+
+
+def _day_number(tok: Token) -> bool:
+    if not (tok.is_digit and len(tok.text) <= 2) or tok.ent_type_ == "DATE":
+        return False
+    return 1 <= int(tok.text) <= 31
+
+
 def date_of(sent: Span, article: Article) -> DateValue | None:
     reference = article.reference_date
     ents = [e for e in sent.ents if e.label_ in {"DATE", "TIME"} and not _names_other_thing(e)]
     ents = [e for e in ents if not _speech_date(e)] + [e for e in ents if _speech_date(e)]
     for ent in ents:
+        ent = _with_day_number(ent)
         resolved = parse_date(ent.text, reference)
         if resolved is None or (reference and resolved.value > reference):
             continue
@@ -718,10 +736,20 @@ def _tolls(sent: Span) -> Iterator[tuple[Token | None, int | None]]:
                 for child in tok.children:
                     if child.dep_ in {"dobj", "obj"}:
                         yield child, _killed_count(child)
+        elif lemma in LANG.lose_life_verbs and tok.pos_ == "VERB":
+            if any(c.dep_ == "dobj" and c.lemma_.lower() in LANG.life_nouns for c in tok.children):
+                for child in tok.children:
+                    if child.dep_ == "nsubj":
+                        yield child, _killed_count(child)
         elif lemma in LANG.fatality_nouns:
             for child in tok.children:
                 if child.dep_ == "nummod":
                     yield None, number_value(child.text)
+                elif child.dep_ == "prep" and child.lower_ == "of" and tok.lemma_ == "death":
+                    # "the deaths of 40 soldiers"
+                    for obj in child.children:
+                        if obj.dep_ == "pobj":
+                            yield obj, _killed_count(obj)
         elif lemma == "toll":
             # "the toll rose to 41", "a toll of 41"
             for prep in [c for c in tok.children if c.dep_ == "prep"] + [
