@@ -104,19 +104,19 @@ CANONICAL = """
 kg:graph\\/canonical {
   kg:event\\/e1 a ce:CanonicalEvent ; ce:eventType et:attack ; ce:date "2024-05-03"^^xsd:date ;
       sem:hasPlace kg:place\\/djibo ; ce:claim kg:claim\\/a1\\/c1 , kg:claim\\/a2\\/c2 ;
-      ce:sourceArticle kg:article\\/a1 , kg:article\\/a2 ; ce:fatalities 10 ;
+      ce:sourceArticle kg:article\\/a1 , kg:article\\/a2 ; ce:confidence 0.4 ; ce:fatalities 10 ;
       ce:fatalitiesLow 10 ; ce:fatalitiesHigh 14 ; ce:disagreement "fatalities" ;
       ce:attacker kg:actor\\/katiba-macina ; ce:target kg:actor\\/army-bf ;
       ce:participation [ rdf:value kg:actor\\/katiba-macina ; ce:role ce:AttackerRole ] ,
                        [ rdf:value kg:actor\\/army-bf ; ce:role ce:TargetRole ] .
   kg:event\\/e2 a ce:CanonicalEvent ; ce:eventType et:armed-clash ; ce:date "2024-03-30"^^xsd:date ;
       sem:hasPlace kg:place\\/dori ; ce:claim kg:claim\\/a3\\/c3 ;
-      ce:sourceArticle kg:article\\/a3 ;
+      ce:sourceArticle kg:article\\/a3 ; ce:confidence 0.9 ;
       ce:attacker kg:actor\\/jnim ; ce:target kg:actor\\/army-bf ;
       ce:participation [ rdf:value kg:actor\\/jnim ; ce:role ce:AttackerRole ] ,
                        [ rdf:value kg:actor\\/army-bf ; ce:role ce:TargetRole ] .
   kg:event\\/e3 a ce:CanonicalEvent ; ce:eventType et:attack ; ce:date "2024-03-31"^^xsd:date ;
-      ce:claim kg:claim\\/a3\\/c4 ; ce:sourceArticle kg:article\\/a3 .
+      ce:claim kg:claim\\/a3\\/c4 ; ce:sourceArticle kg:article\\/a3 ; ce:confidence 0.8 .
 }
 """
 
@@ -452,6 +452,20 @@ def _drop_ids(rows: list[dict[str, str | None]]) -> list[dict[str, str | None]]:
 def test_seed_answers(seed: GraphStore, key) -> None:
     name, values = key
     assert table(run_named(seed, name, dict(values))) == SEED_ANSWERS[key]
+
+
+@pytest.mark.model
+def test_a_canonical_events_confidence_is_its_best_claims(seed: GraphStore) -> None:
+    # low-confidence reads it so (one value per event, not every claim's)
+    rows = list(seed.query("""PREFIX ce: <https://w3id.org/conflict-kg/ontology#>
+        SELECT ?event ?confidence (MAX(?claimConfidence) AS ?best) WHERE {
+          ?event a ce:CanonicalEvent ; ce:confidence ?confidence ; ce:claim ?claim .
+          ?claim ce:confidence ?claimConfidence } GROUP BY ?event ?confidence"""))
+    assert rows
+    assert all(row["confidence"] == row["best"] for row in rows)
+    events = list(seed.query("PREFIX ce: <https://w3id.org/conflict-kg/ontology#> "
+                             "SELECT ?e WHERE { ?e a ce:CanonicalEvent }"))
+    assert len(rows) == len(events)
 
 
 @pytest.mark.model
