@@ -62,6 +62,7 @@ class Lexicon:
     collectives: frozenset[str]  # "the group", alone: a group the article named, again
     protest_props: frozenset[str]  # what rioters burn ("tyres"): a riot, not an arson
     residue: frozenset[str]  # heads that name nobody ("21 others", "one")
+    bare_people: frozenset[str]  # heads that only say people were hit ("30 people")
 
 
 def lexicon_of(pack: LanguagePack) -> Lexicon:
@@ -86,6 +87,7 @@ def lexicon_of(pack: LanguagePack) -> Lexicon:
         collectives=pack.collective_nouns,
         protest_props=pack.protest_props,
         residue=pack.residual_heads,
+        bare_people=pack.bare_people_heads,
     )
 
 
@@ -682,8 +684,61 @@ def _one_entity_per_side(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
         frame,
         attackers=_one_armed_side(frame.attackers, lexicon),
         targets=_same_heads(_without_residue(frame.targets, lexicon), lexicon),
-        victims=_same_heads(_without_residue(frame.victims, lexicon), lexicon),
+        victims=_counted_once(
+            _same_heads(_without_residue(_hit_side(frame, lexicon), lexicon), lexicon), lexicon
+        ),
     )
+
+
+CONFLICT_SCALE = 10_000  # "1.5 million people", "87,000 peacekeepers": a conflict, no incident
+
+
+def _stated_count(ref: ActorRef) -> int | None:
+    for mention in ref.mentions:
+        found = re.search(r"\b(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(million)?\b", mention)
+        if found:
+            value = int(found[1].replace(",", ""))
+            return value * 1_000_000 if found[2] else value
+    return None
+
+
+def _hit_side(frame: EventClaim, lexicon: Lexicon) -> tuple[ActorRef, ...]:
+    """The people an incident harmed: not the attackers' own dead ("80 extremists" killed in
+    the fighting, when extremists are the side that attacked), nor a whole conflict's count."""
+    attacker_heads = {h for r in frame.attackers for h in _heads(r)} & lexicon.armed_words
+    return tuple(
+        r for r in frame.victims
+        if r.actor_id
+        or r.kind == "person"
+        or not (
+            (_heads(r) & attacker_heads)
+            or (_stated_count(r) or 0) >= CONFLICT_SCALE
+        )
+    )
+
+
+def _counted_once(refs: tuple[ActorRef, ...], lexicon: Lexicon) -> tuple[ActorRef, ...]:
+    """ "30 people" and "30 football fans" count the same dead: the bare count joins the
+    group it counts."""
+    out = list(refs)
+    for ref in refs:
+        count = _stated_count(ref)
+        if count is None or _head_noun(ref, lexicon) not in lexicon.bare_people:
+            continue
+        hosts = [
+            r for r in out
+            if r is not ref and _stated_count(r) == count
+            and _head_noun(r, lexicon) not in lexicon.bare_people
+        ]
+        if hosts:
+            host = hosts[0]
+            out = [
+                replace(r, mentions=tuple(dict.fromkeys(r.mentions + ref.mentions)))
+                if r is host else r
+                for r in out
+                if r is not ref
+            ]
+    return tuple(out)
 
 
 def _one_armed_side(refs: tuple[ActorRef, ...], lexicon: Lexicon) -> tuple[ActorRef, ...]:

@@ -382,3 +382,25 @@ def test_a_province_says_more_than_its_country(reference) -> None:
                                      None, "NE", 3))
     [frame] = run(reference, lead, where)
     assert frame.place is not None and frame.place.place_key == "adm1:NE:tahoua"
+
+
+def test_the_attackers_own_dead_and_a_whole_conflict_are_nobody_the_incident_harmed(
+    reference,
+) -> None:
+    lead = claim("attack-0", "Extremists attacked a convoy, killing 20 civilians; 30 extremists "
+                 "died.", 0, attackers=(group("extremists"),),
+                 victims=(group("20 civilians"), group("30 extremists")))
+    scale = claim("attack-90", "The war has killed 35,000 people.", 90,
+                  victims=(group("35,000 people"),))
+    [frame] = run(reference, lead, scale)
+    [victims] = frame.victims
+    assert all("civilians" in m for m in victims.mentions)
+
+
+def test_a_bare_count_of_people_joins_the_group_it_counts(reference) -> None:
+    lead = claim("bombing-0", "A bomber killed 30 football fans watching a match; 30 people "
+                 "died in all.", 0, type_="suicide-bomb", attackers=(group("a bomber"),),
+                 victims=(group("30 football fans"), group("30 people")))
+    [frame] = run(reference, lead)
+    [victims] = frame.victims
+    assert {"30 football fans", "30 people"} <= set(victims.mentions)
