@@ -22,7 +22,20 @@ from pathlib import Path
 
 import numpy as np
 from murmurhash.mrmr import hash as murmur
-from spacy.tokens import Doc, Span, Token
+from spacy.attrs import (
+    DEP,
+    ENT_TYPE,
+    HEAD,
+    IS_ALPHA,
+    IS_PUNCT,
+    IS_SPACE,
+    LEMMA,
+    LIKE_NUM,
+    LOWER,
+    POS,
+    TAG,
+)
+from spacy.tokens import Doc, Span
 
 from kg.lang import language
 from kg.nlp.pipeline import ACTOR_LABEL, WEAPON_LABEL
@@ -123,20 +136,83 @@ TITLES = {
 }
 
 
-def _trim(doc: Doc, start: int, end: int, head: int) -> tuple[int, int]:
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """A Doc's token attributes as plain lists, read once per Doc.
+
+    Everything here reads them many times per token (every variant of every phrase, every
+    head's governor and sentence), and each ``doc[i].dep_`` makes a new Token object: read
+    through Tokens, the role component cost some 2 s of MUC-4 dev's 200 articles.
+    """
+
+    lower: list[str]
+    lemma: list[str]  # lower case
+    pos: list[str]
+    tag: list[str]
+    dep: list[str]
+    ent: list[str]  # the entity type, "" outside entities
+    head: list[int]  # the root is its own head
+    punct: list[bool]
+    alpha: list[bool]
+    space: list[bool]
+    num: list[bool]  # like a number
+    passive: frozenset[int]  # tokens with an auxpass or nsubjpass child
+
+
+_TABLE = (LOWER, LEMMA, POS, TAG, DEP, ENT_TYPE, HEAD, IS_PUNCT, IS_ALPHA, IS_SPACE, LIKE_NUM)
+
+
+def _tokens(doc: Doc) -> _Tokens:
+    strings = doc.vocab.strings
+    columns = doc.to_array(list(_TABLE)).T  # uint64; a head is an offset, wrapped if negative
+
+    def text(column: np.ndarray) -> list[str]:
+        names = {key: strings[key] for key in set(column.tolist())}
+        return [names[key] for key in column.tolist()]
+
+    lower, lemma, pos, tag, dep, ent = (text(columns[k]) for k in range(6))
+    head = (np.arange(len(doc), dtype=np.int64) + columns[6].astype(np.int64)).tolist()
+    punct, alpha, space, num = ([bool(x) for x in columns[k].tolist()] for k in range(7, 11))
+    passive = frozenset(
+        h
+        for i, (h, d) in enumerate(zip(head, dep, strict=True))
+        if d in {"auxpass", "nsubjpass"} and h != i
+    )
+    return _Tokens(
+        lower,
+        [w.lower() for w in lemma],
+        pos,
+        tag,
+        dep,
+        ent,
+        head,
+        punct,
+        alpha,
+        space,
+        num,
+        passive,
+    )
+
+
+def _context_tokens(doc: Doc, context: dict[str, object]) -> _Tokens:
+    tokens = context.get("tokens")
+    if not isinstance(tokens, _Tokens):
+        tokens = context["tokens"] = _tokens(doc)
+    return tokens
+
+
+def _trim(tokens: _Tokens, start: int, end: int, head: int) -> tuple[int, int]:
+    dep, lower, punct, num, space = tokens.dep, tokens.lower, tokens.punct, tokens.num, tokens.space
     while start < head and (
-        doc[start].dep_ in _LEFT_DROP
-        or doc[start].lower_ in _LEFT_DROP_WORDS
-        or doc[start].is_punct
-        or doc[start].like_num
+        dep[start] in _LEFT_DROP or lower[start] in _LEFT_DROP_WORDS or punct[start] or num[start]
     ):
         start += 1
-    while end - 1 > head and (doc[end - 1].is_punct or doc[end - 1].is_space):
+    while end - 1 > head and (punct[end - 1] or space[end - 1]):
         end -= 1
     return start, end
 
 
-def candidates(doc: Doc) -> list[Candidate]:
+def candidates(doc: Doc, tokens: _Tokens | None = None) -> list[Candidate]:
     """Noun phrases at several lengths: the phrase, its "of" phrase, its name, its head.
 
     The coding conventions want the shortest complete noun phrase, which is sometimes the
@@ -144,41 +220,44 @@ def candidates(doc: Doc) -> list[Candidate]:
     Isaacs" -> "Luis Arturo Isaacs") and sometimes the head ("a fuel truck" -> "truck"); the
     classifier sees every variant and the surest one wins.
     """
+    if tokens is None:
+        tokens = _tokens(doc)
+    lower, pos, dep, alpha = tokens.lower, tokens.pos, tokens.dep, tokens.alpha
     seen: set[tuple[int, int]] = set()
     out: list[Candidate] = []
 
     def add(start: int, end: int, head: int, variant: str) -> None:
-        start, end = _trim(doc, start, end, head)
+        start, end = _trim(tokens, start, end, head)
         if end <= start or (start, end) in seen:
             return
-        if not any(t.is_alpha for t in doc[start:end]):
+        if not any(alpha[start:end]):
             return
         seen.add((start, end))
         out.append(Candidate(start, end, head, variant))
 
-    def variants(start: int, end: int, root: Token) -> None:
-        add(start, end, root.i, "np")
+    def variants(start: int, end: int, root: int) -> None:
+        add(start, end, root, "np")
         # the compound nouns before the head, without adjectives: "fuel truck"
-        left = root.i
-        while left > start and doc[left - 1].dep_ == "compound":
+        left = root
+        while left > start and dep[left - 1] == "compound":
             left -= 1
-        add(left, root.i + 1, root.i, "compound")
-        add(root.i, root.i + 1, root.i, "head")
+        add(left, root + 1, root, "compound")
+        add(root, root + 1, root, "head")
         # the run of proper nouns around the head, without titles: "Luis Arturo Isaacs"
-        if root.pos_ == "PROPN":
-            a = b = root.i
-            while a > start and doc[a - 1].pos_ == "PROPN" and doc[a - 1].lower_ not in TITLES:
+        if pos[root] == "PROPN":
+            a = b = root
+            while a > start and pos[a - 1] == "PROPN" and lower[a - 1] not in TITLES:
                 a -= 1
-            while b + 1 < end and doc[b + 1].pos_ == "PROPN":
+            while b + 1 < end and pos[b + 1] == "PROPN":
                 b += 1
-            while a < b and doc[a].lower_.rstrip(".") in TITLES:
+            while a < b and lower[a].rstrip(".") in TITLES:
                 a += 1
-            add(a, b + 1, root.i, "name")
+            add(a, b + 1, root, "name")
 
     chunks = list(doc.noun_chunks) if doc.has_annotation("DEP") else []
     for chunk in chunks:
         root = chunk.root
-        variants(chunk.start, chunk.end, root)
+        variants(chunk.start, chunk.end, root.i)
         # "members of the FMLN", "offices of the mayor": the head noun and its "of" phrase
         for prep in root.rights:
             if prep.dep_ == "prep" and prep.lower_ == "of":
@@ -186,81 +265,90 @@ def candidates(doc: Doc) -> list[Candidate]:
                 if objs and objs[0].right_edge.i - chunk.start < 12:
                     add(chunk.start, objs[0].right_edge.i + 1, root.i, "of")
         # "a terrorist attack", "guerrilla sabotage": a noun modifier can be a participant
-        for tok in chunk:
+        for i in range(chunk.start, chunk.end):
             if (
-                tok.i != root.i
-                and tok.dep_ in {"compound", "amod", "nmod"}
-                and tok.pos_ in {"NOUN", "PROPN"}
+                i != root.i
+                and dep[i] in {"compound", "amod", "nmod"}
+                and pos[i] in {"NOUN", "PROPN"}
             ):
-                add(tok.i, tok.i + 1, tok.i, "modifier")
+                add(i, i + 1, i, "modifier")
     for ent in doc.ents:
         if ent.label_ in {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}:
             continue
-        variants(ent.start, ent.end, ent.root)
+        variants(ent.start, ent.end, ent.root.i)
     return sorted(out, key=lambda c: (c.start, c.end))
 
 
-def _governor(tok: Token) -> tuple[str, Token | None, str]:
-    """The relation of a phrase head to what governs it, climbing over conjuncts/appositions."""
+def _governor(tokens: _Tokens, tok: int) -> tuple[str, int, str]:
+    """The relation of a phrase head to what governs it, climbing over conjuncts/appositions.
+
+    The root governs itself: the model was trained so (with Tokens, whose ``tok.head is
+    not tok`` held even at the root), and reads the root's governor features as such.
+    """
+    dep, head = tokens.dep, tokens.head
     steps = 0
-    while tok.dep_ in {"conj", "appos", "compound"} and tok.head is not tok and steps < 4:
-        tok = tok.head
+    while dep[tok] in {"conj", "appos", "compound"} and steps < 4:
+        tok = head[tok]
         steps += 1
-    dep = tok.dep_
-    if dep == "pobj" and tok.head.dep_ in {"prep", "agent"}:
-        prep = tok.head
-        return f"{dep}:{prep.lower_}", prep.head, prep.lower_
-    return dep, tok.head if tok.head is not tok else None, ""
+    relation = dep[tok]
+    if relation == "pobj" and dep[head[tok]] in {"prep", "agent"}:
+        prep = head[tok]
+        word = tokens.lower[prep]
+        return f"{relation}:{word}", head[prep], word
+    return relation, head[tok], ""
 
 
 def features(doc: Doc, cand: Candidate, context: dict[str, object]) -> list[str]:
     """The candidate's features: those of its words and surroundings, and those of its head
     (its governor, sentence and article), worked out once per head and kept in ``context``:
     the variants of a phrase share their head."""
-    head = doc[cand.head]
-    span = doc[cand.start : cand.end]
+    tokens = _context_tokens(doc, context)
+    lower, punct = tokens.lower, tokens.punct
+    start, end, head = cand.start, cand.end, cand.head
     heads: dict[int, tuple[str, list[str]]] = context.setdefault("head_features", {})  # type: ignore[assignment]
-    known = heads.get(cand.head)
+    known = heads.get(head)
     if known is None:
-        known = heads[cand.head] = _head_features(doc, head, context)
+        known = heads[head] = _head_features(tokens, head, context)
     lemma, feats = known[0], list(known[1])
+    size = end - start
     feats += [
-        f"len={min(len(span), 6)}",
+        f"len={min(size, 6)}",
         f"var={cand.variant}",
         f"var_h={cand.variant}|{lemma}",
-        f"var_len={cand.variant}|{min(len(span), 4)}",
+        f"var_len={cand.variant}|{min(size, 4)}",
     ]
-    key = " ".join(t.lower_ for t in span)
+    key = " ".join(lower[start:end])
     occurrences = context["texts"][key]  # type: ignore[index]
     feats.append(f"occ={min(occurrences, 4)}")
     feats.append(f"first={min(context['first'].get(key, 0), 6)}")  # type: ignore[attr-defined]
-    feats.extend(f"w={t.lower_}" for t in span if not t.is_punct)
-    feats.extend(f"wm={t.lower_}" for t in span if t.i != head.i and not t.is_punct)
-    if any(t.ent_type_ == ACTOR_LABEL for t in span):
+    feats.extend(f"w={lower[i]}" for i in range(start, end) if not punct[i])
+    feats.extend(f"wm={lower[i]}" for i in range(start, end) if i != head and not punct[i])
+    entities = tokens.ent[start:end]
+    if ACTOR_LABEL in entities:
         feats.append("ruler=actor")
-    if any(t.ent_type_ == WEAPON_LABEL for t in span):
+    if WEAPON_LABEL in entities:
         feats.append("ruler=weapon")
-    if all(t.pos_ == "PROPN" or not t.is_alpha for t in span):
+    pos, alpha = tokens.pos, tokens.alpha
+    if all(pos[i] == "PROPN" or not alpha[i] for i in range(start, end)):
         feats.append("allpropn")
-    for offset, name in ((-1, "l1"), (-2, "l2")):
-        i = cand.start + offset
-        feats.append(f"{name}={doc[i].lower_ if i >= 0 else '<s>'}")
-    for offset, name in ((0, "r1"), (1, "r2")):
-        i = cand.end + offset
-        feats.append(f"{name}={doc[i].lower_ if i < len(doc) else '</s>'}")
+    feats.append(f"l1={lower[start - 1] if start >= 1 else '<s>'}")
+    feats.append(f"l2={lower[start - 2] if start >= 2 else '<s>'}")
+    feats.append(f"r1={lower[end] if end < len(lower) else '</s>'}")
+    feats.append(f"r2={lower[end + 1] if end + 1 < len(lower) else '</s>'}")
     return feats
 
 
-def _head_features(doc: Doc, head: Token, context: dict[str, object]) -> tuple[str, list[str]]:
+def _head_features(tokens: _Tokens, head: int, context: dict[str, object]) -> tuple[str, list[str]]:
     """The features a candidate owes to its head alone, and the head's lemma."""
-    lemma = head.lemma_.lower()
+    lemmas, pos, heads = tokens.lemma, tokens.pos, tokens.head
+    lemma = lemmas[head]
     feats = [
         f"h={lemma}",
-        f"hs={head.lower_[-3:]}",
-        f"pos={head.pos_}",
-        f"tag={head.tag_}",
+        f"hs={tokens.lower[head][-3:]}",
+        f"pos={pos[head]}",
+        f"tag={tokens.tag[head]}",
     ]
-    ent = head.ent_type_ or "-"
+    ent = tokens.ent[head] or "-"
     feats.append(f"ent={ent}")
     feats.append(f"ent_h={ent}|{lemma}")
     for name, words in (
@@ -271,28 +359,26 @@ def _head_features(doc: Doc, head: Token, context: dict[str, object]) -> tuple[s
     ):
         if lemma in words:
             feats.append(f"lex={name}")
-    if head.tag_ in {"NNS", "NNPS"}:
+    if tokens.tag[head] in {"NNS", "NNPS"}:
         feats.append("plural")
-    dep, gov, prep = _governor(head)
+    dep, gov, prep = _governor(tokens, head)
     feats.append(f"dep={dep}")
-    if gov is not None:
-        glemma = gov.lemma_.lower()
-        family = _TRIGGER_LEMMAS.get(glemma, "-")
-        passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in gov.children)
-        feats += [
-            f"gov={dep}|{glemma}",
-            f"govfam={dep}|{family}",
-            f"govpos={dep}|{gov.pos_}",
-            f"govpass={dep}|{passive}|{family}",
-            f"govh={glemma}|{lemma}",
-        ]
-        if prep:
-            feats.append(f"prepfam={prep}|{family}")
-        gg = gov.head if gov.head is not gov else None
-        if gg is not None:
-            feats.append(f"gg={gov.dep_}|{gg.lemma_.lower()}")
-            feats.append(f"ggfam={gov.dep_}|{_TRIGGER_LEMMAS.get(gg.lemma_.lower(), '-')}")
-    sent_index = context["sent_of"][head.i]  # type: ignore[index]
+    glemma = lemmas[gov]
+    family = _TRIGGER_LEMMAS.get(glemma, "-")
+    passive = gov in tokens.passive
+    feats += [
+        f"gov={dep}|{glemma}",
+        f"govfam={dep}|{family}",
+        f"govpos={dep}|{pos[gov]}",
+        f"govpass={dep}|{passive}|{family}",
+        f"govh={glemma}|{lemma}",
+    ]
+    if prep:
+        feats.append(f"prepfam={prep}|{family}")
+    gg = heads[gov]  # the root's is itself (see _governor)
+    feats.append(f"gg={tokens.dep[gov]}|{lemmas[gg]}")
+    feats.append(f"ggfam={tokens.dep[gov]}|{_TRIGGER_LEMMAS.get(lemmas[gg], '-')}")
+    sent_index = context["sent_of"][head]  # type: ignore[index]
     families = context["families"][sent_index]  # type: ignore[index]
     feats.extend(f"sfam={f}" for f in families)
     feats.extend(f"sfam_h={f}|{lemma}" for f in families)
@@ -300,21 +386,20 @@ def _head_features(doc: Doc, head: Token, context: dict[str, object]) -> tuple[s
     if not families:
         feats.append("sfam=none")
         feats.append(f"sfam_h=none|{lemma}")
-    # the verbs above the phrase up to its clause's root: "were <killed> when <gunmen> ..."
-    up = head.head
+    # the verbs above the phrase up to its clause's root: "were <killed> when <gunmen> ...";
+    # four steps always, the root repeating itself, as the model was trained
+    up = heads[head]
     for _ in range(4):
-        if up.pos_ == "VERB":
-            feats.append(f"vup={up.lemma_.lower()}")
-            feats.append(f"vupfam={_TRIGGER_LEMMAS.get(up.lemma_.lower(), '-')}|{dep}")
-        if up.head is up:
-            break
-        up = up.head
+        if pos[up] == "VERB":
+            feats.append(f"vup={lemmas[up]}")
+            feats.append(f"vupfam={_TRIGGER_LEMMAS.get(lemmas[up], '-')}|{dep}")
+        up = heads[up]
     # what the sentence does: a report of a real incident, a hedge (denial, threat, plan,
     # negation), a statement someone makes, a claim of responsibility or an accusation
     for mood in context["moods"][sent_index]:  # type: ignore[index]
         feats.append(f"mood={mood}")
         feats.append(f"mood_dep={mood}|{dep}")
-    if gov is not None and dep in {"nsubj", "nsubjpass"} and gov.lemma_.lower() in _SPEECH:
+    if dep in {"nsubj", "nsubjpass"} and glemma in _SPEECH:
         feats.append("speaker")
     feats.append(f"sent={min(sent_index, 8)}")
     count = context["head_counts"][lemma]  # type: ignore[index]
@@ -330,12 +415,18 @@ _RESPONSIBILITY = {"responsibility", "responsible", "blame", "accuse", "attribut
 _HEDGE = LANG.hedge_verbs | {"reject"}
 
 
-def _moods(sent: Span) -> frozenset[str]:
-    lemmas = {t.lemma_.lower() for t in sent}
+def _moods(tokens: _Tokens, start: int, end: int) -> frozenset[str]:
+    """What the sentence of tokens ``start:end`` does (see the ``mood`` features)."""
+    lemmas = set(tokens.lemma[start:end])
+    deps = tokens.dep[start:end]
     moods = set()
-    if any(t.dep_ == "neg" for t in sent) or lemmas & _HEDGE:
+    if "neg" in deps or lemmas & _HEDGE:
         moods.add("hedge")
-    if any(t.dep_ in {"aux", "auxpass"} and t.lower_ in LANG.irrealis_aux for t in sent):
+    lower = tokens.lower
+    if any(
+        deps[i - start] in {"aux", "auxpass"} and lower[i] in LANG.irrealis_aux
+        for i in range(start, end)
+    ):
         moods.add("modal")
     if lemmas & _SPEECH:
         moods.add("speech")
@@ -345,42 +436,55 @@ def _moods(sent: Span) -> frozenset[str]:
 
 
 def doc_context(doc: Doc) -> dict[str, object]:
-    sents = list(doc.sents)
+    tokens = _tokens(doc)
+    lemma, lower = tokens.lemma, tokens.lower
+    sents = [(sent.start, sent.end) for sent in doc.sents]
     texts: Counter[str] = Counter()
     first: dict[str, int] = {}
-    cands = candidates(doc)
+    cands = candidates(doc, tokens)
     sent_of = [0] * len(doc)
     families: list[frozenset[str]] = []
     moods: list[frozenset[str]] = []
-    for number, sent in enumerate(sents):
-        sent_of[sent.start : sent.end] = [number] * (sent.end - sent.start)
-        moods.append(_moods(sent))
+    for number, (start, end) in enumerate(sents):
+        sent_of[start:end] = [number] * (end - start)
+        moods.append(_moods(tokens, start, end))
         families.append(
-            frozenset(
-                _TRIGGER_LEMMAS[t.lemma_.lower()]
-                for t in sent
-                if t.lemma_.lower() in _TRIGGER_LEMMAS
-            )
+            frozenset(_TRIGGER_LEMMAS[w] for w in lemma[start:end] if w in _TRIGGER_LEMMAS)
         )
     for cand in cands:
-        key = " ".join(t.lower_ for t in doc[cand.start : cand.end])
+        key = " ".join(lower[cand.start : cand.end])
         texts[key] += 1
         first.setdefault(key, sent_of[cand.start])
     return {
         "sent_of": sent_of,
         "moods": moods,
         "families": families,
-        "head_counts": Counter(t.lemma_.lower() for t in doc if t.pos_ in {"NOUN", "PROPN"}),
+        "head_counts": Counter(
+            w for w, p in zip(lemma, tokens.pos, strict=True) if p in {"NOUN", "PROPN"}
+        ),
         "texts": texts,
         "first": first,
         "candidates": cands,
+        "tokens": tokens,
     }
 
 
+_HASHED: dict[str, int] = {}
+_HASHED_LIMIT = 1 << 18  # strings remembered (MUC-4 dev has 80,000); past that it starts again
+
+
 def hashed(feats: list[str]) -> np.ndarray:
-    return np.fromiter(
-        ((murmur(f) & 0xFFFFFFFF) % N_FEATURES for f in feats), dtype=np.int64, count=len(feats)
-    )
+    """The features' columns. The same few thousand strings recur in every article, so each
+    is hashed once (a memo of at most ``_HASHED_LIMIT`` strings)."""
+    memo = _HASHED
+    columns = list(map(memo.get, feats))
+    if None in columns:
+        if len(memo) >= _HASHED_LIMIT:
+            memo.clear()
+        for i, feat in enumerate(feats):
+            if columns[i] is None:
+                columns[i] = memo[feat] = (murmur(feat) & 0xFFFFFFFF) % N_FEATURES
+    return np.array(columns, dtype=np.int64)
 
 
 def averaged_sgd(
@@ -472,10 +576,16 @@ class Filler:
     score: float
 
 
-def candidate_key(doc: Doc, cand: Candidate) -> str:
+def candidate_key(doc: Doc, cand: Candidate, tokens: _Tokens | None = None) -> str:
     """The phrase as the scorer compares it: lower case, no punctuation, no articles."""
-    words = [t.lower_ for t in doc[cand.start : cand.end] if not t.is_punct and not t.is_space]
-    return " ".join(w for w in words if w not in {"a", "an", "the"})
+    if tokens is None:
+        tokens = _tokens(doc)
+    lower, punct, space = tokens.lower, tokens.punct, tokens.space
+    return " ".join(
+        lower[i]
+        for i in range(cand.start, cand.end)
+        if not punct[i] and not space[i] and lower[i] not in {"a", "an", "the"}
+    )
 
 
 def grouped_features(
@@ -487,8 +597,9 @@ def grouped_features(
     says around every mention of it ("the guerrillas" of a denial and of the attack itself).
     """
     groups: dict[str, tuple[list[Candidate], set[str]]] = {}
+    tokens = _context_tokens(doc, context)
     for cand in context["candidates"]:  # type: ignore[attr-defined]
-        key = candidate_key(doc, cand)
+        key = candidate_key(doc, cand, tokens)
         if not key:
             continue
         occurrences, feats = groups.setdefault(key, ([], set()))
