@@ -603,6 +603,39 @@ def _without_places(
     )
 
 
+def _posts_of_forces(
+    frame: EventClaim, reference: ReferenceData, lexicon: Lexicon
+) -> EventClaim:
+    """ "the army base", "a gendarme post" attacked: the force that holds it is the side hit
+    (as ACLED codes it); the post's words stay among the force's mentions."""
+    forces = {
+        kind: ref
+        for ref in frame.targets
+        if ref.actor_id and (kind := _force_kind(ref, reference, lexicon))
+    }
+    if not forces:
+        return frame
+    posts = {
+        id(ref): forces.get(_force_kind(ref, reference, lexicon) or "")
+        for ref in frame.targets
+        if ref.kind == "object" and not ref.actor_id
+    }
+    posts = {key: force for key, force in posts.items() if force is not None}
+    if not posts:
+        return frame
+    extra: dict[int, tuple[str, ...]] = {}
+    for ref in frame.targets:
+        if id(ref) in posts:
+            host = posts[id(ref)]
+            extra[id(host)] = extra.get(id(host), ()) + ref.mentions
+    return replace(frame, targets=tuple(
+        replace(r, mentions=tuple(dict.fromkeys(r.mentions + extra[id(r)])))
+        if id(r) in extra else r
+        for r in frame.targets
+        if id(r) not in posts
+    ))
+
+
 def _what_was_hit(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
     """The things hit, less the town where it happened ("invaded Dapchi", "Gidan Bawa
     village": the place says so) and the tyres a riot burnt."""
@@ -977,6 +1010,7 @@ def assemble(
     for frame, types, _ in frames:
         typed = replace(frame, type=refine_type(frame, types, reference, lexicon))
         typed = _with_state_forces(typed, reference, lexicon, fallback_country, country_named)
+        typed = _posts_of_forces(typed, reference, lexicon)
         typed = _mention_variants(typed, lexicon)
         typed = _one_entity_per_side(_what_was_hit(typed, lexicon), lexicon)
         if is_place is not None:

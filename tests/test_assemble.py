@@ -404,3 +404,20 @@ def test_a_bare_count_of_people_joins_the_group_it_counts(reference) -> None:
     [frame] = run(reference, lead)
     [victims] = frame.victims
     assert {"30 football fans", "30 people"} <= set(victims.mentions)
+
+
+def test_the_post_a_force_holds_is_told_as_the_force_hit(reference) -> None:
+    lead = claim("attack-0", "Jihadists overran an army base near Djibo, killing 9 soldiers.", 0,
+                 attackers=(group("jihadists"),), victims=(group("9 soldiers"),),
+                 targets=(group("an army base", kind="object"),), fatalities=9,
+                 place=town("Djibo", 14.1, -1.63))
+    [frame] = run(reference, lead)
+    [force] = frame.targets
+    assert force.actor_id == "military-forces-of-burkina-faso"
+    assert "an army base" in force.mentions
+    market = claim("attack-0", "Jihadists burnt a market near Djibo, killing 9 soldiers.", 0,
+                   attackers=(group("jihadists"),), victims=(group("9 soldiers"),),
+                   targets=(group("a market", kind="object"),), fatalities=9,
+                   place=town("Djibo", 14.1, -1.63))
+    [frame] = run(reference, market)
+    assert any("a market" in t.mentions for t in frame.targets)  # not a post of the forces
