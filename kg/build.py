@@ -39,7 +39,7 @@ from kg.ingest import check_paths, estimate_articles, iter_articles
 from kg.merge import merge_articles, recompute_canonical
 from kg.rdf import iris
 from kg.rdf.mapping import (
-    article_graph,
+    article_ntriples,
     article_provenance,
     new_graph,
     reference_triples,
@@ -304,15 +304,8 @@ def _extract_chunk(
             yield ArticleResult(extraction)
             continue
         try:
-            shared = new_graph(iris.REFERENCE_GRAPH)
-            entities = new_graph(iris.ENTITIES_GRAPH)
-            graph = article_graph(extraction, iris.URIRef(job.run), shared, gazetteer, entities)
-            yield ArticleResult(
-                extraction,
-                graph.serialize(format="nt", encoding="utf-8"),
-                shared.serialize(format="nt", encoding="utf-8"),
-                entities.serialize(format="nt", encoding="utf-8"),
-            )
+            graph, shared, entities = article_ntriples(extraction, iris.URIRef(job.run), gazetteer)
+            yield ArticleResult(extraction, graph, shared, entities)
         except Exception as error:  # this article's graph is broken, not the build
             yield Skipped(where, f"cannot load its graph ({type(error).__name__}: {error})")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import ROOT, SAMPLES
-from rdflib import Literal
+from rdflib import Graph, Literal
 from rdflib.namespace import RDF, XSD
 
 from kg import GraphStore, build
@@ -170,15 +170,16 @@ def test_the_build_reports_a_violation_in_a_new_article_not_in_untouched_ones(
     # check it again; `kg validate` does
     old_claim = next(c["id"] for c in collect_claims(store) if "/claim/wire-001/" in c["id"])
     store.oxigraph.update(f"DELETE WHERE {{ GRAPH ?g {{ <{old_claim}> <{CE.evidence}> ?e }} }}")
-    mapped = build_module.article_graph
+    mapped = build_module.article_ntriples
 
     def broken(*args, **kwargs):
-        graph = mapped(*args, **kwargs)
+        data, shared, entities = mapped(*args, **kwargs)
+        graph = Graph().parse(data=data, format="nt")
         for claim in list(graph.subjects(RDF.type, CE.EventClaim)):
             graph.set((claim, CE.confidence, Literal("7.50", datatype=XSD.decimal)))
-        return graph
+        return graph.serialize(format="nt", encoding="utf-8"), shared, entities
 
-    monkeypatch.setattr(build_module, "article_graph", broken)
+    monkeypatch.setattr(build_module, "article_ntriples", broken)
     summary = build([SECOND], store)
     assert summary.report is not None and not summary.report.conforms
     found = {(r.focus, r.path) for r in summary.report.results if r.severity == Severity.VIOLATION}

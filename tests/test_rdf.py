@@ -15,12 +15,14 @@ from kg.gazetteer import load_gazetteer
 from kg.rdf import iris
 from kg.rdf.mapping import (
     article_graph,
+    article_ntriples,
     article_provenance,
     new_graph,
     reference_triples,
     run_triples,
 )
 from kg.rdf.namespace import CE, ET, SEM
+from kg.rdf.ntriples import TripleBuffer
 from kg.records import (
     ActorRef,
     Article,
@@ -226,3 +228,51 @@ def test_an_attribution_by_the_article_is_marked_on_the_participation() -> None:
     part = next(claims.subjects(CE.attributionBasis, Literal("article")))
     union.set((part, CE.attributionBasis, Literal("guess")))
     assert not validate_graph(union).conforms
+
+
+def _parsed(data: bytes) -> set:
+    graph = Graph()
+    graph.parse(data=data, format="nt")
+    return set(graph)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Militants of JNIM attacked soldiers near Djibo.",
+        'He said "they came at night",\n\ta back\\slash\r and Ségou — 𝔘 too.',
+    ],
+)
+def test_article_ntriples_are_the_article_graphs(sentence: str) -> None:
+    """The build writes article graphs without rdflib graphs: the same triples, lines as
+    rdflib's N-Triples serializer writes them."""
+    extraction = _extraction()
+    claim = extraction.claims[0]
+    evidence = Evidence(sentence, 0, len(sentence))
+    extraction = replace(extraction, claims=(replace(claim, evidence=(evidence,)),))
+    gazetteer = load_gazetteer()
+    run = iris.run_iri({"software": "test"})
+    shared, entities = new_graph(iris.REFERENCE_GRAPH), new_graph(iris.ENTITIES_GRAPH)
+    graph = article_graph(extraction, run, shared, gazetteer, entities)
+    made = article_ntriples(extraction, run, gazetteer)
+    for ours, theirs in zip(made, (graph, shared, entities), strict=True):
+        written = theirs.serialize(format="nt", encoding="utf-8")
+        assert sorted(ours.splitlines()) == sorted(written.splitlines())
+        assert _parsed(ours) == set(theirs)
+    assert len(made[0].splitlines()) == len(graph) > 10
+
+
+def test_triple_buffer_keeps_each_triple_once_and_matches_patterns() -> None:
+    buffer = TripleBuffer()
+    a, b = URIRef("http://example.org/a"), URIRef("http://example.org/b")
+    buffer.add((a, RDF.type, b)).add((a, RDF.type, b)).add((a, RDFS.label, Literal("x", lang="en")))
+    buffer.add((b, RDFS.label, Literal("1", datatype=XSD.integer)))
+    assert len(buffer) == 3
+    assert (a, RDF.type, None) in buffer
+    assert (a, RDF.type, a) not in buffer
+    assert (b, RDF.type, None) not in buffer
+    assert (None, RDFS.label, Literal("1", datatype=XSD.integer)) in buffer
+    assert (None, None, Literal("1")) not in buffer
+    lines = buffer.ntriples().decode().splitlines()
+    assert lines[1] == f'<{a}> <{RDFS.label}> "x"@en .'
+    assert lines[2] == f'<{b}> <{RDFS.label}> "1"^^<{XSD.integer}> .'

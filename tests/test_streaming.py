@@ -156,14 +156,14 @@ def test_an_article_whose_graph_breaks_is_skipped_and_the_rest_built(
 ) -> None:
     for name in ("a", "b", "c"):
         (tmp_path / f"{name}.txt").write_text(f"Report {name}.", encoding="utf-8")
-    original = build_module.article_graph
+    original = build_module.article_ntriples
 
-    def article_graph(extraction, *args):
+    def article_ntriples(extraction, *args):
         if extraction.article.doc_id == "b":
             raise ValueError("no IRI for this")
         return original(extraction, *args)
 
-    monkeypatch.setattr(build_module, "article_graph", article_graph)
+    monkeypatch.setattr(build_module, "article_ntriples", article_ntriples)
     store = GraphStore(tmp_path / "store")
     summary = build_module.build([tmp_path], store, validate=False)
     assert summary.articles_read == 2 and articles(store) == 2

@@ -40,6 +40,7 @@ from kg.rdf.namespace import (
     WD,
     WEAPON_CATEGORY,
 )
+from kg.rdf.ntriples import TripleBuffer, TripleSink
 from kg.records import (
     TIME_PRECISION_CODE,
     ActorRef,
@@ -96,7 +97,7 @@ def _wkt(lat: float, lon: float) -> Literal:
     return Literal(f"POINT({lon:.5f} {lat:.5f})", datatype=GEO.wktLiteral)
 
 
-def _geometry(graph: Graph, node: URIRef, lat: float | None, lon: float | None) -> None:
+def _geometry(graph: TripleSink, node: URIRef, lat: float | None, lon: float | None) -> None:
     if lat is None or lon is None:
         return
     geometry = URIRef(f"{node}/geometry")
@@ -106,7 +107,7 @@ def _geometry(graph: Graph, node: URIRef, lat: float | None, lon: float | None) 
 
 
 # -- places -------------------------------------------------------------------------------
-def place_node(graph: Graph, place: Place, gazetteer: Gazetteer) -> URIRef:
+def place_node(graph: TripleSink, place: Place, gazetteer: Gazetteer) -> URIRef:
     """Describe a gazetteer place and every place above it."""
     node = iris.place_iri(place.key)
     child: URIRef | None = None
@@ -130,7 +131,7 @@ def place_node(graph: Graph, place: Place, gazetteer: Gazetteer) -> URIRef:
     return node
 
 
-def country_node(graph: Graph, name: str, gazetteer: Gazetteer) -> URIRef:
+def country_node(graph: TripleSink, name: str, gazetteer: Gazetteer) -> URIRef:
     """A country by English name; historic states missing from ISO 3166-1 get a node too."""
     found = gazetteer.lookup(name, levels=("country",))
     if found:
@@ -143,7 +144,7 @@ def country_node(graph: Graph, name: str, gazetteer: Gazetteer) -> URIRef:
 
 
 def event_place(
-    entities: Graph, ref: PlaceRef, reference_graph: Graph, gazetteer: Gazetteer
+    entities: TripleSink, ref: PlaceRef, reference_graph: TripleSink, gazetteer: Gazetteer
 ) -> URIRef | None:
     """The node for where an event happened; unknown places are minted under their anchor
     and described in ``entities``, gazetteer places in ``reference_graph``."""
@@ -173,7 +174,7 @@ def event_place(
 
 # -- claims -------------------------------------------------------------------------------
 def _actor_node(
-    graph: Graph, entities: Graph, claim_node: URIRef, ref: ActorRef, index: int
+    graph: TripleSink, entities: TripleSink, claim_node: URIRef, ref: ActorRef, index: int
 ) -> URIRef:
     """A linked actor, an unlinked organisation (shared: described in ``entities``), or an
     unnamed party of this claim (described in the article's ``graph``)."""
@@ -191,8 +192,8 @@ def _actor_node(
 
 
 def _participations(
-    graph: Graph,
-    entities: Graph,
+    graph: TripleSink,
+    entities: TripleSink,
     claim_node: URIRef,
     refs: Iterable[ActorRef],
     direct: URIRef,
@@ -220,9 +221,9 @@ def _participations(
 
 
 def _lot(
-    graph: Graph,
-    reference_graph: Graph,
-    entities: Graph,
+    graph: TripleSink,
+    reference_graph: TripleSink,
+    entities: TripleSink,
     claim_node: URIRef,
     lot: MaterielLot,
     index: int,
@@ -254,7 +255,7 @@ def _lot(
         )
 
 
-def _evidence_node(graph: Graph, claim_node: URIRef, evidence, article_node: URIRef) -> URIRef:
+def _evidence_node(graph: TripleSink, claim_node: URIRef, evidence, article_node: URIRef) -> URIRef:
     node = iris.claim_part_iri(claim_node, "evidence", evidence.start)
     if (node, RDF.type, CE.Evidence) not in graph:
         graph.add((node, RDF.type, CE.Evidence))
@@ -266,12 +267,12 @@ def _evidence_node(graph: Graph, claim_node: URIRef, evidence, article_node: URI
 
 
 def claim_triples(
-    graph: Graph,
-    reference_graph: Graph,
+    graph: TripleSink,
+    reference_graph: TripleSink,
     claim: EventClaim,
     run: URIRef,
     gazetteer: Gazetteer,
-    entities: Graph | None = None,
+    entities: TripleSink | None = None,
 ) -> URIRef:
     """Add one claim to its article's ``graph``; the shared nodes it names are described in
     ``entities`` (in ``reference_graph`` when none is given), gazetteer places in
@@ -345,9 +346,9 @@ def claim_triples(
 def article_graph(
     extraction: Extraction,
     run: URIRef,
-    reference_graph: Graph,
+    reference_graph: TripleSink,
     gazetteer: Gazetteer,
-    entities: Graph | None = None,
+    entities: TripleSink | None = None,
 ) -> Graph:
     """The named graph of one article: what the article says (its claims and the unnamed
     parties only it knows). The shared nodes it names are described in ``entities`` (the
@@ -359,8 +360,20 @@ def article_graph(
     return graph
 
 
+def article_ntriples(
+    extraction: Extraction, run: URIRef, gazetteer: Gazetteer
+) -> tuple[bytes, bytes, bytes]:
+    """What :func:`article_graph` makes, as N-Triples to load: the article's graph, the
+    reference nodes it needs (``graph/reference``) and the shared nodes it introduces
+    (``graph/entities``), made without rdflib graphs (see :mod:`kg.rdf.ntriples`)."""
+    graph, shared, entities = TripleBuffer(), TripleBuffer(), TripleBuffer()
+    for claim in extraction.claims:
+        claim_triples(graph, shared, claim, run, gazetteer, entities)
+    return graph.ntriples(), shared.ntriples(), entities.ntriples()
+
+
 # -- provenance ---------------------------------------------------------------------------
-def run_triples(graph: Graph, run: URIRef, versions: dict[str, str]) -> None:
+def run_triples(graph: TripleSink, run: URIRef, versions: dict[str, str]) -> None:
     graph.add((run, RDF.type, CE.ExtractionRun))
     graph.add(
         (
@@ -380,7 +393,7 @@ def run_triples(graph: Graph, run: URIRef, versions: dict[str, str]) -> None:
     graph.add((run, PROV.used, URIRef("https://w3id.org/conflict-kg/ontology")))
 
 
-def article_provenance(graph: Graph, extraction: Extraction, run: URIRef) -> None:
+def article_provenance(graph: TripleSink, extraction: Extraction, run: URIRef) -> None:
     article: Article = extraction.article
     node = iris.article_iri(article.doc_id)
     graph.add((node, RDF.type, CE.Article))
@@ -407,7 +420,7 @@ def article_provenance(graph: Graph, extraction: Extraction, run: URIRef) -> Non
 
 
 # -- reference ----------------------------------------------------------------------------
-def reference_triples(graph: Graph, reference: ReferenceData, gazetteer: Gazetteer) -> None:
+def reference_triples(graph: TripleSink, reference: ReferenceData, gazetteer: Gazetteer) -> None:
     """Actors with their dated affiliations and weapon models, from the reference tables."""
     for actor in reference.actors.values():
         node = iris.actor_iri(actor.id)
