@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import RDFS, Graph
 
 import kg
 from kg.errors import InputError, KGError, ModelError
@@ -719,7 +719,7 @@ def _load_articles(
             changes.docs.append(doc_id)  # before its graph goes: the merge must see it changed
             _replace_graph(store, iris.article_graph_iri(doc_id), result.graph)
             _add_to_graph(store, iris.REFERENCE_GRAPH, result.shared)
-            _add_to_graph(store, iris.ENTITIES_GRAPH, result.entities)
+            _add_to_graph(store, iris.ENTITIES_GRAPH, _new_labels_only(store, result.entities))
         except OSError:  # the store itself failed: no later article would load either
             raise
         except Exception as error:  # this article's graph is broken, not the build
@@ -752,6 +752,29 @@ def _replace_graph(store: GraphStore, name: str, data: bytes) -> None:
     if database.contains_named_graph(node):
         database.clear_graph(node)
     database.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+
+
+_LABEL = f" <{RDFS.label}> ".encode()
+
+
+def _new_labels_only(store: GraphStore, data: bytes) -> bytes:
+    """The shared nodes' descriptions less a second label: a village written "Kouré" by one
+    outlet and "Koure" by another is one node, named as the first report named it (the
+    spellings stay the events' place mentions)."""
+    if _LABEL not in data:
+        return data
+    kept: list[bytes] = []
+    named: set[bytes] = set()
+    for line in data.splitlines(keepends=True):
+        if _LABEL in line:
+            subject = line.split(b" ", 1)[0]
+            node = subject.decode()
+            ask = f"ASK {{ GRAPH <{iris.ENTITIES_GRAPH}> {{ {node} <{RDFS.label}> [] }} }}"
+            if subject in named or store.query(ask):
+                continue
+            named.add(subject)
+        kept.append(line)
+    return b"".join(kept)
 
 
 def _add_to_graph(store: GraphStore, name: str, data: bytes) -> None:

@@ -68,6 +68,25 @@ def test_a_mixed_corpus_builds_with_no_violation(tmp_path: Path) -> None:
     assert _violations(tmp_path, ARTICLES) == []
 
 
+def test_one_village_spelt_two_ways_by_two_outlets_is_one_node_with_one_name(
+    tmp_path: Path,
+) -> None:
+    from kg import GraphStore
+
+    rows = [
+        ("outlet-a", "2023-05-09", "Gunmen killed nine herders in the village of Xqzbougé in "
+         "Niger on Sunday, officials said."),
+        ("outlet-b", "2023-05-09", "Nine herders were killed by gunmen in the village of "
+         "Xqzbouge in Niger on Sunday, a mayor said."),
+    ]
+    assert _violations(tmp_path, rows) == []
+    labels = GraphStore(tmp_path / "store").query(
+        "SELECT DISTINCT ?label WHERE { GRAPH ?g { ?p <http://www.w3.org/2000/01/rdf-schema#label> "
+        "?label ; <https://w3id.org/conflict-kg/ontology#placeLevel> \"unresolved\" } }"
+    )
+    assert len(list(labels)) == 1
+
+
 ACTORS = ["Suspected jihadists", "Gunmen", "Bandits", "JNIM fighters", "Troops",
           "Boko Haram insurgents", "Unidentified assailants", "Protesters"]
 ACTS = ["killed {n} villagers in", "attacked a military post in", "kidnapped {n} pupils from",

@@ -595,3 +595,20 @@ def test_a_day_split_from_its_month_by_the_recogniser_still_dates_the_event() ->
     claim = only(extract("In the early hours of 19 October, a band of raiders killed at least 12 "
                          "herders at a camp near the border.", dt.date(2024, 10, 21)))
     assert claim.date is not None and claim.date.value == dt.date(2024, 10, 19)
+
+
+def test_a_sentence_holding_a_group_responsible_names_the_storys_attacker() -> None:
+    extraction = extract(
+        "A suicide bomber killed nine worshippers at a mosque in the north on Friday, officials "
+        "said. A local militia said it had tried to stop the attacker. Police attributed the "
+        "attack to Boko Haram."
+    )
+    claim = only(extraction)
+    [group] = [a for a in claim.attackers if a.kind == "organization"]
+    assert group.name == "Boko Haram" and group.basis == "attribution"
+    assert any("attributed" in e.sentence for e in claim.evidence)
+    denied = extract(
+        "A suicide bomber killed nine worshippers at a mosque in the north on Friday. No group "
+        "has claimed responsibility for the attack."
+    )
+    assert not [a for c in denied.claims for a in c.attackers if a.kind == "organization"]

@@ -627,6 +627,7 @@ def extract_article(doc: Doc, article: Article, reference: ReferenceData) -> Ext
     claims = attach_sub_events(claims, sentence_of)
     if has_roles(doc):
         claims = _with_trained_roles(claims, doc, article, reference)
+    claims = _attributed(claims, doc, cands, offset)
     mentions = tuple(c.ref(doc) for c in cands if c.kind in {"organization", "group"})
     places = tuple(_text(e) for e in doc.ents if e.label_ in {"GPE", "LOC", "NORP"})
     return Extraction(article, tuple(claims), tuple(uncoded), mentions, places)
@@ -687,6 +688,62 @@ def _with_trained_roles(
     return kept + apply_roles(
         _merge_same_type(excluded), fillers, char_starts, paragraph_of, reference
     )
+
+
+def _responsible(sent: Span) -> list[Token]:
+    """The words naming who was behind an incident, by the sentence's own account: "police
+    attributed the attack to Boko Haram", "the killings were blamed on ISWAP", "officials
+    blamed JNIM for the raid", "ISGS claimed responsibility" (not "no group has claimed it")."""
+    found: list[Token] = []
+    for tok in sent:
+        if tok.pos_ != "VERB" or tok.lemma_.lower() not in LANG.attribution_verbs:
+            continue
+        if irrealis(tok) or any(
+            c.dep_ in {"nsubj", "nsubjpass"} and any(d.dep_ == "det" and d.lower_ == "no"
+                                                     for d in c.children)
+            for c in tok.children
+        ):
+            continue
+        lemma = tok.lemma_.lower()
+        objects = [c for c in tok.children if c.dep_ in {"dobj", "nsubjpass"}]
+        preps = {c.lower_: [g for g in c.children if g.dep_ == "pobj"]
+                 for c in tok.children if c.dep_ in {"prep", "dative"}}
+        if lemma == "claim":
+            if any(o.lemma_.lower() in LANG.responsibility_nouns
+                   or o.lemma_.lower() in LANG.noun_triggers for o in objects):
+                found += [c for c in tok.children if c.dep_ == "nsubj"]
+        elif lemma == "attribute":
+            found += preps.get("to", [])
+        else:  # blame
+            found += preps.get("on", [])
+            if "for" in preps:
+                found += [o for o in objects if o.dep_ == "dobj"]
+    return found
+
+
+def _attributed(
+    claims: list[EventClaim], doc: Doc, cands: list[ActorCandidate], offset: int
+) -> list[EventClaim]:
+    """An organisation a sentence holds responsible is an attacker of the article's story
+    (its first incident told), unless the story names its organisation already."""
+    out = list(claims)
+    for sent in doc.sents:
+        refs = [r for r, _ in _refs(_responsible(sent), cands, doc) if r.kind == "organization"]
+        if not refs:
+            continue
+        told = [i for i, c in enumerate(out) if not c.background and c.type in TRAINED_TYPES]
+        if not told:
+            continue
+        claim = out[told[0]]  # the story the article tells, which "the attack" names again
+        if any(a.kind == "organization" for a in claim.attackers):
+            continue
+        named = tuple(replace(r, basis="attribution") for r in refs)
+        out[told[0]] = replace(
+            claim,
+            attackers=_merge_refs(claim.attackers, named),
+            evidence=(*claim.evidence, _evidence(sent, offset)),
+        )
+    return out
 
 
 def _share_organisation(claims: list[EventClaim]) -> list[EventClaim]:
