@@ -989,7 +989,7 @@ def assemble(
         if lead:
             lead_seen = True
         if background:
-            if lexicon.generic.search(_text(claim)) and not claim.place:
+            if lexicon.generic.search(_text(claim)) and not _town(claim.place):
                 continue  # "the insurgency has killed thousands": no incident at all
             claim = replace(claim, background=True)
         for index, (frame, types, keys) in enumerate(frames):
@@ -1025,6 +1025,9 @@ def assemble(
             typed = replace(typed, key=f"{typed.key}-{suffix}")
         out.append(typed)
     renamed = {f.key: o.key for (f, _, _), o in zip(frames, out, strict=True)}
+    # a frame the tidying left with nothing an analyst can code (its only side was the place
+    # itself, say) goes too
+    out = [c for c in out if not _empty(c)]
     final_keys = {c.key for c in out}
     final = []
     for claim in out:

@@ -6,6 +6,7 @@ The sentences below are our own, written in the manner of wire copy.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -421,3 +422,23 @@ def test_the_post_a_force_holds_is_told_as_the_force_hit(reference) -> None:
                    place=town("Djibo", 14.1, -1.63))
     [frame] = run(reference, market)
     assert any("a market" in t.mentions for t in frame.targets)  # not a post of the forces
+
+
+def test_a_frame_whose_only_target_was_its_country_is_no_incident(reference) -> None:
+    lead = claim("attack-0", "Jihadists killed 9 soldiers near Djibo.", 0,
+                 attackers=(group("jihadists"),), victims=(group("9 soldiers"),), fatalities=9,
+                 place=town("Djibo", 14.1, -1.63))
+    other = claim("attack-200", "In January raiders struck Burkina Faso.", 200,
+                  targets=(group("Burkina Faso", kind="object"),),
+                  place=country("BF", "Burkina Faso"), date=text_date(dt.date(2023, 1, 2)))
+    lead = replace(lead, date=text_date(dt.date(2023, 5, 8)))
+    assert [f.key for f in run(reference, lead, other)] == ["armed-clash-0"]
+
+
+def test_a_sentence_summing_up_a_conflict_in_a_country_is_no_incident(reference) -> None:
+    lead = claim("attack-0", "Jihadists killed 9 soldiers near Djibo on Monday.", 0,
+                 attackers=(group("jihadists"),), victims=(group("9 soldiers"),), fatalities=9,
+                 place=town("Djibo", 14.1, -1.63), date=text_date(dt.date(2023, 5, 8)))
+    summary = claim("attack-90", "The insurgency has killed thousands in Mali since 2012.", 90,
+                    place=country("ML", "Mali"), victims=(group("thousands of civilians"),))
+    assert len(run(reference, lead, summary)) == 1
