@@ -457,7 +457,13 @@ def _located_names(text: str) -> list[str]:
         match.group(0).rstrip(".'’-")
         for match in _CAPITALISED.finditer(text)
         if LANG.locative_before.search(text, max(0, match.start() - 40), match.start())
+        and not _neighbour(text, match.start())
     ]
+
+
+def _neighbour(text: str, start: int) -> bool:
+    """ "near the border with Niger": the name is the story's neighbour, not its place."""
+    return bool(LANG.neighbour_before.search(text, max(0, start - 40), start))
 
 
 def _capitalised_names(text: str) -> list[str]:
@@ -465,6 +471,8 @@ def _capitalised_names(text: str) -> list[str]:
     of a run, as candidate country names and nationalities."""
     out: list[str] = []
     for match in _CAPITALISED.finditer(text):
+        if _neighbour(text, match.start()):
+            continue
         run = match.group(0).rstrip(".'’-")
         out.append(run)
         words = run.split()

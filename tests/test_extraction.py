@@ -612,3 +612,19 @@ def test_a_sentence_holding_a_group_responsible_names_the_storys_attacker() -> N
         "has claimed responsibility for the attack."
     )
     assert not [a for c in denied.claims for a in c.attackers if a.kind == "organization"]
+
+
+def test_a_stated_distance_from_a_town_places_the_event_near_it() -> None:
+    claim = only(extract("Officials said 22 people had been killed, including 15 traders, in an "
+                         "attack that occurred 30 km from Djibo on Monday."))
+    assert claim.place is not None and claim.place.name == "Djibo"
+    assert claim.place.relation == "near"
+
+
+def test_a_summary_of_a_conflict_lends_no_weapon_to_the_incident() -> None:
+    text = ("Officials in Niger said on Monday that the toll from the jihadist attack on an army "
+            "convoy escorting traders in the west of the country has risen to 40. Since 2019, "
+            "the frequency of attacks using explosive devices has increased, claiming the lives "
+            "of more than 300 people.")
+    claim = only(extract(text))
+    assert claim.type == "attack" and not claim.materiel

@@ -245,3 +245,21 @@ def test_a_name_the_story_gives_as_a_place_twice_places_it(gazetteer) -> None:
     assert _place_in_sentences(frame, gazetteer, None, once) is None
     two_stories = article + " Another raid hit Yqzbaga; people fled in Yqzbaga and in Yqzbaga."
     assert _place_in_sentences(frame, gazetteer, None, two_stories) is None
+
+
+def test_a_country_across_the_border_is_not_where_the_story_is() -> None:
+    from kg.ingest import make_article
+    from kg.nlp.events import extract_article
+    from kg.nlp.pipeline import load_pipeline
+    from kg.resolve import resolve_extraction
+
+    text = ("Two Italian hikers were kidnapped in a nature reserve near the border with Niger, "
+            "authorities in Mali said on Sunday. Their car was later found burnt out across the "
+            "border in Niger. Niger's army has been alerted.")
+    article = make_article("test", text)
+    reference = load_reference()
+    doc = load_pipeline()(article.text[article.body_start :])
+    resolved = resolve_extraction(extract_article(doc, article, reference), reference,
+                                  load_gazetteer())
+    kidnap = [c for c in resolved.claims if c.type == "abduction"]
+    assert kidnap and kidnap[0].place is not None and kidnap[0].place.country_code == "ML"

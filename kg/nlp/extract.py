@@ -539,6 +539,17 @@ def _named_area(tok: Token) -> bool:
     )
 
 
+def _distance_from(prep: Token) -> bool:
+    """ "30 km from Gourguin": a stated distance, the event near the place named."""
+    doc = prep.doc
+    return (
+        prep.lower_ == "from"
+        and prep.i >= 2
+        and doc[prep.i - 2].like_num
+        and doc[prep.i - 1].lower_ in {"km", "kms", "kilometers", "kilometres", "miles"}
+    )
+
+
 def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
     """The location phrase of an event: an "in/at/near X" phrase of its sentence.
 
@@ -552,15 +563,21 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
     preps = [
         t
         for t in sent
-        if t.lower_ in {"in", "at", "near", "outside"} and t.dep_ == "prep" and t.head.i in clause
+        if t.dep_ == "prep"
+        and t.head.i in clause
+        and (t.lower_ in {"in", "at", "near", "outside"} or _distance_from(t))
     ]
     ordered = [t for t in preps if t.i > trigger.i] + [
         t for t in reversed(preps) if t.i < trigger.i
     ]
+    # "in Barranca, 200 km from Lima": the distance from a town only when nothing else says
+    ordered = [t for t in ordered if not _distance_from(t)] + [
+        t for t in ordered if _distance_from(t)
+    ]
     for prep in ordered:
         first = prep.i + 1
         segments = _place_segments(sent.doc, first, sent.end)
-        if prep.lower_ in {"near", "outside"} and segments:
+        if (prep.lower_ in {"near", "outside"} or _distance_from(prep)) and segments:
             segments[0] = replace(segments[0], relation=segments[0].relation or "near")
         segments = [s for s in segments if s.name and s.name[0].isupper()]
         end = prep.i + 1
