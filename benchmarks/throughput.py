@@ -191,6 +191,7 @@ def main() -> None:
 
     bare_s, bare_mb = median([r[0] for r in bare_runs]), median([r[1] for r in bare_runs])
     runs = f", median of {args.repeat} runs each" if args.repeat > 1 else ""
+    where += ", {:.1f} {:.1f} {:.1f} at the end".format(*os.getloadavg())
     print(f"machine: {where}")
     print(f"model: {model} (spaCy {spacy.__version__}){runs}")
     print(f"corpus: {', '.join(args.paths)} ({len(texts)} articles, {words:,} words)")
