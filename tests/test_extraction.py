@@ -628,3 +628,18 @@ def test_a_summary_of_a_conflict_lends_no_weapon_to_the_incident() -> None:
             "of more than 300 people.")
     claim = only(extract(text))
     assert claim.type == "attack" and not claim.materiel
+
+
+def test_neither_nor_negates_both_acts() -> None:
+    extraction = extract("Gunmen killed 14 villagers in the north on Thursday. Troops arrived "
+                         "quickly but could neither attack nor arrest the gunmen.")
+    assert [c.type for c in extraction.claims] == ["attack"]
+
+
+def test_where_the_source_sits_is_not_where_the_event_was() -> None:
+    claim = only(extract("Gunmen have killed 20 herders in the district this week, according "
+                         "to officials in Djibo."))
+    assert claim.place is None or claim.place.name != "Djibo"
+    claim = only(extract("A police officer in Djibo told reporters that gunmen killed 20 herders "
+                         "on Monday."))
+    assert claim.place is None or claim.place.name != "Djibo"

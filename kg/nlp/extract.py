@@ -539,6 +539,17 @@ def _named_area(tok: Token) -> bool:
     )
 
 
+def _of_the_source(prep: Token) -> bool:
+    """ "according to officials in Maroua", "a police officer in Maroua told AFP": where the
+    source sits, not where the event was."""
+    owner = prep.head
+    if owner.pos_ not in {"NOUN", "PROPN"}:
+        return False
+    if owner.dep_ == "pobj" and owner.head.lower_ == "to" and owner.head.head.lower_ == "according":
+        return True
+    return owner.dep_ == "nsubj" and owner.head.lemma_.lower() in LANG.speech_verbs
+
+
 def _distance_from(prep: Token) -> bool:
     """ "30 km from Gourguin": a stated distance, the event near the place named."""
     doc = prep.doc
@@ -566,6 +577,7 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
         if t.dep_ == "prep"
         and t.head.i in clause
         and (t.lower_ in {"in", "at", "near", "outside"} or _distance_from(t))
+        and not _of_the_source(t)
     ]
     ordered = [t for t in preps if t.i > trigger.i] + [
         t for t in reversed(preps) if t.i < trigger.i
@@ -830,8 +842,10 @@ def find_triggers(sent: Span) -> Iterator[Trigger]:
 
 def irrealis(trigger: Token) -> str | None:
     """Why a trigger does not report a real, specific event, or ``None`` when it does."""
+    if trigger.dep_ == "conj" and irrealis(trigger.head):
+        return irrealis(trigger.head)  # "could neither attack nor arrest them"
     for child in trigger.children:
-        if child.dep_ == "neg":
+        if child.dep_ == "neg" or (child.dep_ == "preconj" and child.lower_ in LANG.negative_preconj):
             return "negated"
         if child.dep_ in {"aux", "auxpass"} and child.lower_ in LANG.irrealis_aux:
             return f"modal '{child.text}'"
