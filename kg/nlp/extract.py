@@ -845,7 +845,9 @@ def irrealis(trigger: Token) -> str | None:
     if trigger.dep_ == "conj" and irrealis(trigger.head):
         return irrealis(trigger.head)  # "could neither attack nor arrest them"
     for child in trigger.children:
-        if child.dep_ == "neg" or (child.dep_ == "preconj" and child.lower_ in LANG.negative_preconj):
+        if child.dep_ == "neg" or (
+            child.dep_ == "preconj" and child.lower_ in LANG.negative_preconj
+        ):
             return "negated"
         if child.dep_ in {"aux", "auxpass"} and child.lower_ in LANG.irrealis_aux:
             return f"modal '{child.text}'"
