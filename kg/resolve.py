@@ -59,8 +59,9 @@ def _resolve_segment(name: str, gazetteer: Gazetteer, country_code: str | None) 
     found = gazetteer.lookup(name, country_code, levels=_AREA_LEVELS)
     area = LANG.area_after.search(name)
     if not found and area and area.end() == len(name) and area.start() > 0:
-        # "the Far North Region": the area whose name is "Far North"
-        found = gazetteer.lookup(name[: area.start()], country_code, levels=("admin1", "admin2"))
+        # "the Far North Region": the area whose name is "Far North"; "Marte Local
+        # Government Area": the district of the town Marte, its seat
+        found = gazetteer.lookup(name[: area.start()], country_code, levels=_AREA_LEVELS)
     if country_code is not None:
         found = [p for p in found if p.country_code == country_code]
     elif len({p.country_code for p in found}) > 1:
@@ -110,7 +111,9 @@ def resolve_place(
             and lon is not None
         ):
             lat, lon = _offset_point(lat, lon, segment.offset_km, _BEARINGS[segment.relation])
-        exact = index == 0 and segment.relation is None
+        # a district named after its seat is about the town, not the town itself
+        seat = found.level == "locality" and bool(LANG.area_after.search(segment.name))
+        exact = index == 0 and segment.relation is None and not seat
         precision = (1 if exact else 2) if found.level == "locality" else 3
         return replace(
             place,

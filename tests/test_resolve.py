@@ -263,3 +263,13 @@ def test_a_country_across_the_border_is_not_where_the_story_is() -> None:
                                   load_gazetteer())
     kidnap = [c for c in resolved.claims if c.type == "abduction"]
     assert kidnap and kidnap[0].place is not None and kidnap[0].place.country_code == "ML"
+
+
+def test_a_district_named_after_its_seat_is_placed_at_the_seat_at_precision_two(
+    gazetteer,
+) -> None:
+    marte = place(PlaceSegment("Marte Local Government Area"), PlaceSegment("Borno State"))
+    ref = resolve_place(marte, gazetteer, "NG")
+    assert ref.precision == 2 and ref.place_key is None
+    seat = gazetteer.get(ref.anchor_key)
+    assert seat is not None and seat.name == "Marte" and seat.country_code == "NG"
