@@ -35,6 +35,7 @@ NEAR_KM = 25.0  # places further apart than this are different events (the score
 DATE_TOLERANCE_DAYS = 1  # reports of one event may differ by a day ("last night")
 MERGE_THRESHOLD = 0.6
 TOLL_EVIDENCE = 5  # a toll this high, equal in two reports of the same days, names the event
+UNDATED_COUNTRY_TOLL = 20  # two undated reports of this very toll in one country: one event
 TOLL_SLACK = 0.15  # tolls of one event as counts are revised: this share apart at most
 WEIGHTS = {"type": 0.2, "actors": 0.35, "place": 0.25, "date": 0.2}
 ORIGIN_RANK = {"FromText": 0, "FromDateline": 1, "FromPublication": 2, "FromCoreferentArticle": 3}
@@ -225,9 +226,18 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
         return MatchResult(round(max(score, MERGE_THRESHOLD), 3), tuple(matched))
     same_toll = _close_tolls(a.get("fatalities"), b.get("fatalities")) and (
         "date" in matched
-        # undated: only the very same toll in the same province ("80 killed" in the Sahel
-        # region and near Arbinda)
-        or (a["fatalities"] == b["fatalities"] and _same_province(a["location"], b["location"]))
+        # undated: only the very same toll, in the same province ("80 killed" in the Sahel
+        # region and near Arbinda) or, when it is a large one, in the same country
+        or (
+            a["fatalities"] == b["fatalities"]
+            and (
+                _same_province(a["location"], b["location"])
+                or (
+                    a["fatalities"] >= UNDATED_COUNTRY_TOLL
+                    and not (_date_window(a) or _date_window(b))
+                )
+            )
+        )
     )
     if same_toll:
         # "killed 37", "36 dead": the same sizeable toll on the same days in one country,

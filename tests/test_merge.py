@@ -377,3 +377,18 @@ def test_the_canonical_place_is_the_village_before_its_province() -> None:
     graph = canonical_graph([cluster], {})
     [node] = set(graph.subjects(CE.claim, None))
     assert (node, SEM.hasPlace, URIRef(village["location"]["id"])) in graph
+
+
+def test_two_undated_reports_of_one_large_toll_in_one_country_merge() -> None:
+    a = _in_province("outlet-a", 3, "Sahel", 80)
+    b = _in_province("outlet-b", 2, "Nord", 80)
+    b["location"].update(admin1=None)
+    assert match(a, b).merge
+    dated = _in_province("outlet-c", 2, "Nord", 80)
+    dated.update(date="2024-03-21", earliest="2024-03-21", latest="2024-03-21",
+                 date_origin="FromText")
+    dated["location"].update(admin1=None)
+    assert not match(a, dated).merge  # one dated: only within one province
+    small = _in_province("outlet-d", 2, "Nord", 12)
+    small["location"].update(admin1=None)
+    assert not match(_in_province("outlet-e", 3, "Sahel", 12), small).merge
