@@ -363,7 +363,9 @@ def test_undated_reports_of_one_toll_in_one_province_merge() -> None:
     result = match(region, town)
     assert result.merge and "fatalities" in result.matched, result
     assert not match(region, _in_province("outlet-c", 2, "Sahel", 79)).merge  # undated: exact
-    assert not match(region, _in_province("outlet-d", 2, "Est", 80)).merge
+    smaller = _in_province("outlet-f", 3, "Sahel", 12)
+    assert match(smaller, _in_province("outlet-g", 2, "Sahel", 12)).merge
+    assert not match(smaller, _in_province("outlet-d", 2, "Est", 12)).merge
     assert not match(region, _in_province("outlet-e", 2, "Sahel", 3)).merge  # a small toll
 
 
