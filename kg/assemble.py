@@ -703,8 +703,16 @@ def _without_residue(refs: tuple[ActorRef, ...], lexicon: Lexicon) -> tuple[Acto
     participants stay."""
     return tuple(
         r for r in refs
-        if r.actor_id or r.kind == "person" or _head_noun(r, lexicon) not in lexicon.residue
+        if r.actor_id
+        or (
+            not all(_MARKUP.search(m) for m in r.mentions)
+            and (r.kind == "person" or _head_noun(r, lexicon) not in lexicon.residue)
+        )
     )
+
+
+# what no name is written with: a page's markup glued to a word ("Lemm[901", "Bomb*2015")
+_MARKUP = re.compile(r"[\[\]{}*|#=<>]")
 
 
 def _one_entity_per_side(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
@@ -715,7 +723,7 @@ def _one_entity_per_side(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
     codebooks such as MUC-4's count the organisation and its fighters separately."""
     return replace(
         frame,
-        attackers=_one_armed_side(frame.attackers, lexicon),
+        attackers=_one_armed_side(_without_residue(frame.attackers, lexicon), lexicon),
         targets=_same_heads(_without_residue(frame.targets, lexicon), lexicon),
         victims=_counted_once(
             _same_heads(_without_residue(_hit_side(frame, lexicon), lexicon), lexicon), lexicon

@@ -442,3 +442,12 @@ def test_a_sentence_summing_up_a_conflict_in_a_country_is_no_incident(reference)
     summary = claim("attack-90", "The insurgency has killed thousands in Mali since 2012.", 90,
                     place=country("ML", "Mali"), victims=(group("thousands of civilians"),))
     assert len(run(reference, lead, summary)) == 1
+
+
+def test_words_glued_to_page_markup_name_nobody(reference) -> None:
+    lead = claim("bombing-0", "A bomber killed five soldiers at a base.", 0, type_="suicide-bomb",
+                 attackers=(group("a bomber"),),
+                 victims=(group("five soldiers"), group("Xqz Lemm[901"), group("US Bomb*2015")))
+    [frame] = run(reference, lead)
+    assert [m for v in frame.victims for m in v.mentions if "[" in m or "*" in m] == []
+    assert frame.victims
