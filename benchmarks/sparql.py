@@ -434,7 +434,7 @@ def table(cache: Path, store_path: Path, asked: list[tuple[str, dict[str, str]]]
     merged = saved["results"]
     engines = [e for e in ENGINES if any(e in merged.get(name, {}) for name, _ in asked)]
     print(f"\nmedian ms of {repeat} runs after one to warm up (2 when the first took over "
-          f"{SLOW:g} s); every row read; rows compared with Oxigraph's\n")
+          f"{SLOW:g} s); every term of every row read; rows compared with Oxigraph's\n")
     print("| question | rows | " + " | ".join(f"{e} ms" for e in engines) + " | same rows |")
     print("|---|---:|" + "---:|" * len(engines) + "---|")
     for name, params in asked:
