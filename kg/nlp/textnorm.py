@@ -84,6 +84,10 @@ class Truecaser:
     ``known_lower`` tells whether a lower-case word is ordinary English (then it stays lower
     case); ``names`` are lower-case word sequences always written with capitals (places,
     actors); ``acronyms`` are lower-case words written in capitals ("fmln").
+
+    What a word is (acronym, unknown, strong, month) does not depend on where it stands, so it
+    is worked out once per distinct word and remembered; only initials, months by a number
+    and sentence starts are read from the text around each word.
     """
 
     def __init__(
@@ -93,61 +97,138 @@ class Truecaser:
         acronyms: Iterable[str] = (),
         strong: Iterable[str] = (),
     ) -> None:
-        self.known_lower = known_lower
-        self.strong = frozenset(w.lower() for w in strong) - _NAME_PARTICLES
-        self.acronyms = frozenset(a.lower() for a in acronyms)
-        self.name_words: set[str] = set()
-        self.names: set[tuple[str, ...]] = set()
-        self.max_name = 1
+        name_words: set[str] = set()
         for name in names:
-            words = tuple(_WORD.findall(name.lower()))
+            words = _WORD.findall(name.lower())
             if words:
-                self.names.add(words)
-                self.max_name = max(self.max_name, min(len(words), 6))
+                name_words.add(" ".join(words))
+        self._setup(
+            known_lower,
+            frozenset(name_words),
+            frozenset(a.lower() for a in acronyms),
+            frozenset(w.lower() for w in strong) - _NAME_PARTICLES,
+        )
+
+    @classmethod
+    def from_tables(cls, known_lower: Callable[[str], bool], tables: TruecaseTables) -> Truecaser:
+        """A truecaser from what :meth:`tables` gave (kept in the user's cache between runs:
+        splitting some 150,000 names into words takes a good part of a second)."""
+        names, name_lengths, acronyms, strong = tables
+        truecaser = cls.__new__(cls)
+        truecaser._setup(
+            known_lower, frozenset(names), frozenset(acronyms), frozenset(strong), name_lengths
+        )
+        return truecaser
+
+    def tables(self) -> TruecaseTables:
+        """The names (their words joined by a space), the lengths of the names each word
+        opens, the acronyms and the strong words, as plain data."""
+        return (
+            sorted(self.names),
+            self._name_lengths,
+            sorted(self.acronyms),
+            sorted(self.strong),
+        )
+
+    def _setup(
+        self,
+        known_lower: Callable[[str], bool],
+        names: frozenset[str],
+        acronyms: frozenset[str],
+        strong: frozenset[str],
+        name_lengths: dict[str, tuple[int, ...]] | None = None,
+    ) -> None:
+        self.known_lower = known_lower
+        self.names = names  # "farabundo marti national liberation front"
+        self.acronyms = acronyms
+        self.strong = strong
+        if name_lengths is None:
+            # the lengths (longest first, at most _MAX_NAME words) of the names each word
+            # opens: most words open none
+            lengths: dict[str, set[int]] = {}
+            for name in names:
+                words = name.split(" ")
+                if len(words) <= _MAX_NAME:
+                    lengths.setdefault(words[0], set()).add(len(words))
+            name_lengths = {w: tuple(sorted(n, reverse=True)) for w, n in lengths.items()}
+        self._name_lengths = name_lengths
+        self._kinds: dict[str, int] = {}
+
+    def _kind(self, word: str) -> int:
+        """What a word is, wherever it stands (:data:`_ACRONYM` ... :data:`_MONTH` bits)."""
+        kind = self._kinds.get(word)
+        if kind is not None:
+            return kind
+        kind = 0
+        if word in self.acronyms:
+            kind |= _ACRONYM
+        elif len(word) > 1 and not self.known_lower(word) and word not in _NAME_PARTICLES:
+            if len(word) <= 4 and not any(v in word for v in "aeiouy"):
+                kind |= _UNKNOWN_UPPER  # "fmln", "psd"
+            else:
+                kind |= _UNKNOWN
+        if word in self.strong or word in _ALWAYS_CAPITAL:
+            kind |= _STRONG
+        if word in _MONTH_ABBREVIATIONS:
+            kind |= _MONTH
+        if len(self._kinds) >= _KINDS_MAX:
+            self._kinds.clear()
+        self._kinds[word] = kind
+        return kind
+
+    def _known_name(self, words: list[str], index: int) -> int:
+        """How many words from ``index`` on make a known name (0: none)."""
+        left = len(words) - index
+        for size in self._name_lengths.get(words[index], ()):
+            if size > left:
+                continue
+            if size == 1:
+                if words[index] in self.names and not self.known_lower(words[index]):
+                    return 1
+            elif " ".join(words[index : index + size]) in self.names:
+                return size
+        return 0
 
     def __call__(self, text: str) -> str:
         low = lower_same_length(text)
         chars = list(low)
-        words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(low)]
+        spans = [m.span() for m in _WORD.finditer(low)]
+        words = [low[start:end] for start, end in spans]
         capital = [False] * len(words)
         upper = [False] * len(words)
         # known multi-word names first
+        name_lengths = self._name_lengths
         index = 0
         while index < len(words):
-            for size in range(min(self.max_name, len(words) - index), 0, -1):
-                key = tuple(w for _, _, w in words[index : index + size])
-                if key in self.names and (size > 1 or not self.known_lower(key[0])):
-                    for j in range(index, index + size):
-                        capital[j] = key[j - index] not in _NAME_PARTICLES or j == index
-                    index += size - 1
-                    break
-            index += 1
-        for i, (start, _end, word) in enumerate(words):
-            if word in self.acronyms or (
+            size = self._known_name(words, index) if words[index] in name_lengths else 0
+            for j in range(index, index + size):
+                capital[j] = words[j] not in _NAME_PARTICLES or j == index
+            index += max(size, 1)
+        kind_of = self._kind
+        for i, (start, end) in enumerate(spans):
+            word = words[i]
+            kind = kind_of(word)
+            if kind & _ACRONYM or (
                 len(word) == 1
-                and low[_end : _end + 1] == "."
+                and low[end : end + 1] == "."
                 and (word != "a" or low[start - 1 : start] == ".")
             ):
                 upper[i] = True  # "fmln", "u.s.", initials
-            elif (
-                not capital[i]
-                and len(word) > 1
-                and not self.known_lower(word)
-                and word not in _NAME_PARTICLES
-            ):
-                if len(word) <= 4 and not any(v in word for v in "aeiouy"):
-                    upper[i] = True  # "fmln", "psd"
+            elif not capital[i] and kind & (_UNKNOWN | _UNKNOWN_UPPER):
+                if kind & _UNKNOWN_UPPER:
+                    upper[i] = True
                 else:
                     capital[i] = True
-            if (
-                word in self.strong
-                or word in _ALWAYS_CAPITAL
-                or (word in _MONTH_ABBREVIATIONS and _by_number(low, start, _end))
-            ):
+            if kind & _STRONG or (kind & _MONTH and _by_number(low, start, end)):
                 capital[i] = True
+            if capital[i] or upper[i]:
+                continue  # a sentence start would change nothing
+            before = low[start - 2 : start]
+            if len(before) == 2 and before[1] == " " and before[0] not in _NOT_MID_SENTENCE:
+                continue  # the common case, "... word": no sentence starts here
             if _sentence_start(low, start):
                 capital[i] = True
-        for i, (start, end, _word) in enumerate(words):
+        for i, (start, end) in enumerate(spans):
             if upper[i]:
                 chars[start:end] = [
                     c.upper() if len(c.upper()) == 1 else c for c in chars[start:end]
@@ -157,6 +238,14 @@ class Truecaser:
                 if len(first) == 1:
                     chars[start] = first
         return "".join(chars)
+
+
+TruecaseTables = tuple[list[str], dict[str, tuple[int, ...]], list[str], list[str]]
+_MAX_NAME = 6  # words: longer names are not looked for
+_ACRONYM, _UNKNOWN, _UNKNOWN_UPPER, _STRONG, _MONTH = 1, 2, 4, 8, 16
+_KINDS_MAX = 1 << 18  # distinct words remembered (MUC-4 dev has some 10,000)
+# what may stand before the space before a word for _sentence_start to say anything but False
+_NOT_MID_SENTENCE = frozenset(" \t\"'([“‘\n].!?:")
 
 
 _ALWAYS_CAPITAL = frozenset(
