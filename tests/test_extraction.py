@@ -643,3 +643,21 @@ def test_where_the_source_sits_is_not_where_the_event_was() -> None:
     claim = only(extract("A police officer in Djibo told reporters that gunmen killed 20 herders "
                          "on Monday."))
     assert claim.place is None or claim.place.name != "Djibo"
+
+
+def test_the_anaphor_dates_and_places_the_story_through_a_time_phrase() -> None:
+    claim = only(extract(
+        "At least 30 civilians were killed in an attack on a mosque in western Niger. The "
+        "ministry said the attack occurred during yesterday afternoon prayers in the village of "
+        "Xqzbita, in the rural commune of Yqzkoro.", dt.date(2025, 3, 22)))
+    assert claim.date is not None and claim.date.value == dt.date(2025, 3, 21)
+    assert claim.place is not None and claim.place.name == "Xqzbita"
+
+
+def test_gunfire_in_the_capital_dates_and_places_the_attack_not_the_continent() -> None:
+    claim = only(extract(
+        "An armed attack on the presidential palace of Chad, in Western Africa, failed after "
+        "the gunmen were killed. Gunfire was reported in the capital, N'Djamena, at about "
+        "7:45 p.m. on Wednesday.", dt.date(2025, 1, 9)))
+    assert claim.date is not None and claim.date.value == dt.date(2025, 1, 8)
+    assert claim.place is not None and claim.place.name == "N'Djamena"

@@ -474,11 +474,11 @@ def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
             pass
         elif (
             not words
-            and low in LANG.place_class_nouns
-            and i + 1 < limit
-            and doc[i + 1].lower_ == "of"
+            and (low in LANG.place_class_nouns or low == "capital")
+            and i + 2 < limit
+            and (doc[i + 1].lower_ == "of" or (doc[i + 1].text == "," and low == "capital"))
         ):
-            i += 1
+            i += 1  # "the village of X", "the capital, X"
         elif (
             (
                 not words
@@ -571,6 +571,16 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
         | {a.i for a in trigger.ancestors}
         | {t.i for t in trigger.subtree if t.pos_ in {"NOUN", "PROPN", "VERB"}}
     )
+    # "occurred during prayers in the village of X": the object of a time phrase of the
+    # clause carries its place on
+    clause |= {
+        obj.i
+        for i in list(clause)
+        for prep in sent.doc[i].children
+        if prep.dep_ == "prep" and prep.lower_ in LANG.time_prepositions
+        for obj in prep.children
+        if obj.dep_ == "pobj"
+    }
     preps = [
         t
         for t in sent
@@ -591,7 +601,10 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
         segments = _place_segments(sent.doc, first, sent.end)
         if (prep.lower_ in {"near", "outside"} or _distance_from(prep)) and segments:
             segments[0] = replace(segments[0], relation=segments[0].relation or "near")
-        segments = [s for s in segments if s.name and s.name[0].isupper()]
+        segments = [
+            s for s in segments
+            if s.name and s.name[0].isupper() and s.name.lower() not in LANG.macro_regions
+        ]
         end = prep.i + 1
         while (
             end < sent.end
@@ -675,6 +688,8 @@ def _names_other_thing(ent: Span) -> bool:
         root.dep_ in {"compound", "amod", "nmod"}
         and root.head.pos_ == "NOUN"
         and root.head.lemma_.lower() not in LANG.noun_triggers
+        # "during yesterday afternoon prayers" still says when
+        and root.lower_ not in LANG.relative_days
     )
 
 
