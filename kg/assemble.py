@@ -63,6 +63,7 @@ class Lexicon:
     protest_props: frozenset[str]  # what rioters burn ("tyres"): a riot, not an arson
     residue: frozenset[str]  # heads that name nobody ("21 others", "one")
     bare_people: frozenset[str]  # heads that only say people were hit ("30 people")
+    event_nouns: frozenset[str]  # nouns that name an incident ("attack", "massacre")
 
 
 def lexicon_of(pack: LanguagePack) -> Lexicon:
@@ -88,6 +89,7 @@ def lexicon_of(pack: LanguagePack) -> Lexicon:
         protest_props=pack.protest_props,
         residue=pack.residual_heads,
         bare_people=pack.bare_people_heads,
+        event_nouns=frozenset(pack.noun_triggers),
     )
 
 
@@ -705,9 +707,18 @@ def _without_residue(refs: tuple[ActorRef, ...], lexicon: Lexicon) -> tuple[Acto
         r for r in refs
         if r.actor_id
         or (
-            not all(_MARKUP.search(m) for m in r.mentions)
+            not all(_MARKUP.search(m) or _headline(m, lexicon) for m in r.mentions)
             and (r.kind == "person" or _head_noun(r, lexicon) not in lexicon.residue)
         )
+    )
+
+
+def _headline(mention: str, lexicon: Lexicon) -> bool:
+    """ "Burkina Faso Attack Rises": a headline in capitals read as a name, an incident's noun
+    among its capitalised words."""
+    words = mention.split()
+    return len(words) > 2 and all(w[:1].isupper() for w in words) and any(
+        w.lower() in lexicon.event_nouns for w in words[1:]
     )
 
 

@@ -451,3 +451,11 @@ def test_words_glued_to_page_markup_name_nobody(reference) -> None:
     [frame] = run(reference, lead)
     assert [m for v in frame.victims for m in v.mentions if "[" in m or "*" in m] == []
     assert frame.victims
+
+
+def test_a_headline_read_as_a_name_is_nobody(reference) -> None:
+    lead = claim("attack-0", "Death Toll In Xqz Attack Rises To 53. Gunmen killed 53 people.", 0,
+                 attackers=(group("Xqz Attack Rises", kind="organization"), group("gunmen")),
+                 victims=(group("53 people"),), fatalities=53)
+    [frame] = run(reference, lead)
+    assert [a.mentions[0] for a in frame.attackers] == ["gunmen"]
