@@ -303,15 +303,28 @@ def features(doc: Doc, cand: Candidate, context: dict[str, object]) -> list[str]
     (its governor, sentence and article), worked out once per head and kept in ``context``:
     the variants of a phrase share their head."""
     tokens = _context_tokens(doc, context)
-    lower, punct = tokens.lower, tokens.punct
-    start, end, head = cand.start, cand.end, cand.head
+    lemma, head_feats = _known_head_features(tokens, cand.head, context)
+    return [*head_feats, *_own_features(tokens, cand, context, lemma)]
+
+
+def _known_head_features(
+    tokens: _Tokens, head: int, context: dict[str, object]
+) -> tuple[str, list[str]]:
     heads: dict[int, tuple[str, list[str]]] = context.setdefault("head_features", {})  # type: ignore[assignment]
     known = heads.get(head)
     if known is None:
         known = heads[head] = _head_features(tokens, head, context)
-    lemma, feats = known[0], list(known[1])
+    return known
+
+
+def _own_features(
+    tokens: _Tokens, cand: Candidate, context: dict[str, object], lemma: str
+) -> list[str]:
+    """The features of the candidate's own words and surroundings (``lemma``: its head's)."""
+    lower, punct = tokens.lower, tokens.punct
+    start, end, head = cand.start, cand.end, cand.head
     size = end - start
-    feats += [
+    feats = [
         f"len={min(size, 6)}",
         f"var={cand.variant}",
         f"var_h={cand.variant}|{lemma}",
@@ -604,7 +617,10 @@ def grouped_features(
             continue
         occurrences, feats = groups.setdefault(key, ([], set()))
         occurrences.append(cand)
-        feats.update(features(doc, cand, context))
+        # what features() gives, without making its list: the head's part once per head
+        lemma, head_feats = _known_head_features(tokens, cand.head, context)
+        feats.update(head_feats)
+        feats.update(_own_features(tokens, cand, context, lemma))
     return {k: (occ, sorted(f)) for k, (occ, f) in groups.items()}
 
 

@@ -7,6 +7,7 @@ Nothing is downloaded: the model must be an installed package.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
@@ -309,6 +310,17 @@ class LazyTruecaser:
         return self._built
 
     def _make(self) -> Truecaser:
+        # some 300,000 objects made in a row: the collector's passes over them would find
+        # nothing to free
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._make_tables()
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _make_tables(self) -> Truecaser:
         try:
             key: str | None = truecase_cache_key(self.reference)
         except OSError:  # the sources are not files (a zip import): no cache then
