@@ -612,6 +612,11 @@ def test_a_sentence_holding_a_group_responsible_names_the_storys_attacker() -> N
         "has claimed responsibility for the attack."
     )
     assert not [a for c in denied.claims for a in c.attackers if a.kind == "organization"]
+    other = extract(
+        "A suicide bomber killed nine worshippers at a mosque in the north on Friday. Residents "
+        "blamed Boko Haram for the shortages of food."
+    )
+    assert not [a for c in other.claims for a in c.attackers if a.kind == "organization"]
 
 
 def test_a_stated_distance_from_a_town_places_the_event_near_it() -> None:

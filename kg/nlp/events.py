@@ -714,16 +714,23 @@ def _responsible(sent: Span) -> list[Token]:
         preps = {c.lower_: [g for g in c.children if g.dep_ == "pobj"]
                  for c in tok.children if c.dep_ in {"prep", "dative"}}
         if lemma == "claim":
-            if any(o.lemma_.lower() in LANG.responsibility_nouns
-                   or o.lemma_.lower() in LANG.noun_triggers for o in objects):
+            if any(o.lemma_.lower() in LANG.responsibility_nouns or _incident(o)
+                   for o in objects):
                 found += [c for c in tok.children if c.dep_ == "nsubj"]
         elif lemma == "attribute":
-            found += preps.get("to", [])
+            if any(_incident(o) for o in objects):
+                found += preps.get("to", [])
         else:  # blame
-            found += preps.get("on", [])
-            if "for" in preps:
-                found += [o for o in objects if o.dep_ == "dobj"]
+            if any(_incident(o) for o in objects):
+                found += preps.get("on", [])  # "the attack was blamed on X"
+            if any(_incident(o) for o in preps.get("for", [])):
+                found += [o for o in objects if o.dep_ == "dobj"]  # "blamed X for the raid"
     return found
+
+
+def _incident(tok: Token) -> bool:
+    """A word for what happened: "the attack", "the killings", or "it"."""
+    return tok.lemma_.lower() in LANG.noun_triggers or tok.lower_ in {"it", "this"}
 
 
 def _attributed(
