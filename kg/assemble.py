@@ -64,6 +64,8 @@ class Lexicon:
     residue: frozenset[str]  # heads that name nobody ("21 others", "one")
     bare_people: frozenset[str]  # heads that only say people were hit ("30 people")
     event_nouns: frozenset[str]  # nouns that name an incident ("attack", "massacre")
+    not_hit: frozenset[str]  # what a killing or a fire leaves, never what was hit ("bodies")
+    attacker_roles: frozenset[str]  # words for the side that attacked ("the attackers")
 
 
 def lexicon_of(pack: LanguagePack) -> Lexicon:
@@ -90,6 +92,8 @@ def lexicon_of(pack: LanguagePack) -> Lexicon:
         residue=pack.residual_heads,
         bare_people=pack.bare_people_heads,
         event_nouns=frozenset(pack.noun_triggers),
+        not_hit=pack.never_hit_heads,
+        attacker_roles=pack.attacker_role_heads,
     )
 
 
@@ -641,24 +645,44 @@ def _posts_of_forces(
 def _what_was_hit(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
     """The things hit, less the town where it happened ("invaded Dapchi", "Gidan Bawa
     village": the place says so) and the tyres a riot burnt."""
-    if frame.place is None:
-        return frame
-    names = {fold(m) for m in (frame.place.name, *frame.place.mentions) if m}
+    if not frame.attackers:
+        # "fought the attackers" with no side said to attack: the attackers are that side
+        side = tuple(t for t in frame.targets if _heads(t) & lexicon.attacker_roles)
+        if side:
+            frame = replace(
+                frame,
+                attackers=side,
+                targets=tuple(t for t in frame.targets if not any(t is a for a in side)),
+            )
+    place = frame.place
+    names = {fold(m) for m in (place.name, *place.mentions) if m} if place else set()
+    attacking = {k for r in frame.attackers for k in _keys(r)}
 
     def the_place(mention: str) -> bool:
         words = fold(mention).split()
         while words and words[-1] in lexicon.things:
             words = words[:-1]  # "Gidan Bawa village"
+        if not words and _town(frame.place):
+            return fold(mention).split()[-1:] in (["town"], ["village"], ["city"])  # "the town"
         return bool(words) and " ".join(words) in names
 
     def tactic(ref: ActorRef) -> bool:  # the tyres a riot burnt: how, not what it hit
         return frame.type in PROTESTS and bool(_heads(ref) & lexicon.protest_props)
 
+    def not_hit(ref: ActorRef) -> bool:
+        # the side that attacked ("Boko Haram" named on both sides, "the attackers" a clash
+        # was fought against) and what a killing or a fire leaves ("bodies", "fire")
+        roles = lexicon.attacker_roles if frame.attackers else frozenset()
+        return bool(_keys(ref) & attacking) or bool(_heads(ref) & (lexicon.not_hit | roles))
+
     return replace(frame, targets=tuple(
         t for t in frame.targets
-        if t.actor_id
-        or t.kind != "object"
-        or not (tactic(t) or all(the_place(m) for m in t.mentions))
+        if not not_hit(t)
+        and (
+            t.actor_id
+            or t.kind == "group"
+            or not (tactic(t) or all(the_place(m) for m in t.mentions))
+        )
     ))
 
 

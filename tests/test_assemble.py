@@ -459,3 +459,25 @@ def test_a_headline_read_as_a_name_is_nobody(reference) -> None:
                  victims=(group("53 people"),), fatalities=53)
     [frame] = run(reference, lead)
     assert [a.mentions[0] for a in frame.attackers] == ["gunmen"]
+
+
+def test_what_was_hit_is_not_the_attacking_side_nor_what_the_killing_left(reference) -> None:
+    lead = claim("attack-0", "Boko Haram fighters stormed the town of Xqzchi and its school, "
+                 "set fire to it and left bodies in the street.", 0,
+                 attackers=(group("Boko Haram", kind="organization"),),
+                 targets=(group("Boko Haram", kind="organization"), group("school", kind="object"),
+                          group("the town", kind="object"), group("fire", kind="object"),
+                          group("bodies", kind="object")),
+                 place=town("Xqzchi", 12.0, 11.0, cc="NG"))
+    [frame] = run(reference, lead, fallback="NG")
+    assert [t.mentions[0] for t in frame.targets] == ["school"]
+
+
+def test_the_attackers_a_force_fought_are_the_side_that_attacked(reference) -> None:
+    clash = claim("armed-clash-0", "During the confrontation with the attackers, 58 terrorists "
+                  "were killed.", 0, type_="armed-clash",
+                  targets=(group("the attackers"),), victims=(group("58 terrorists"),),
+                  fatalities=58)
+    [frame] = run(reference, clash)
+    assert any("the attackers" in a.mentions for a in frame.attackers)
+    assert not any("the attackers" in t.mentions for t in frame.targets)
