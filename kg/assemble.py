@@ -775,6 +775,8 @@ def _stated_count(ref: ActorRef) -> int | None:
         if found:
             value = int(found[1].replace(",", ""))
             return value * 1_000_000 if found[2] else value
+        if re.search(r"\b(?:millions?|billions?)\b", mention, re.I):
+            return 1_000_000  # "two million people"
     return None
 
 
@@ -782,15 +784,27 @@ def _hit_side(frame: EventClaim, lexicon: Lexicon) -> tuple[ActorRef, ...]:
     """The people an incident harmed: not the attackers' own dead ("80 extremists" killed in
     the fighting, when extremists are the side that attacked), nor a whole conflict's count."""
     attacker_heads = {h for r in frame.attackers for h in _heads(r)} & lexicon.armed_words
-    return tuple(
-        r for r in frame.victims
-        if r.actor_id
-        or r.kind == "person"
-        or not (
-            (_heads(r) & attacker_heads)
-            or (_stated_count(r) or 0) >= CONFLICT_SCALE
-        )
-    )
+    out: list[ActorRef] = []
+    for ref in frame.victims:
+        if not (ref.actor_id or ref.kind == "person"):
+            if _heads(ref) & attacker_heads:
+                continue
+            # a conflict's count may have joined the incident's people under one head word
+            # ("1.5 million people" and "47 people"): its words go, the incident's stay
+            kept = tuple(
+                m for m in ref.mentions
+                if (_stated_count(replace(ref, mentions=(m,))) or 0) < CONFLICT_SCALE
+            )
+            if not any(_stated_count(replace(ref, mentions=(m,))) for m in kept) and len(
+                kept
+            ) < len(ref.mentions):
+                continue  # only the bare head word was left of it
+            if not kept:
+                continue
+            if len(kept) < len(ref.mentions):
+                ref = replace(ref, mentions=kept, name=kept[0])
+        out.append(ref)
+    return tuple(out)
 
 
 def _counted_once(refs: tuple[ActorRef, ...], lexicon: Lexicon) -> tuple[ActorRef, ...]:

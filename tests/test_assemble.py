@@ -481,3 +481,13 @@ def test_the_attackers_a_force_fought_are_the_side_that_attacked(reference) -> N
     [frame] = run(reference, clash)
     assert any("the attackers" in a.mentions for a in frame.attackers)
     assert not any("the attackers" in t.mentions for t in frame.targets)
+
+
+def test_a_conflicts_count_joined_under_one_head_leaves_the_incidents_people(reference) -> None:
+    lead = claim("attack-0", "Gunmen killed 47 people; the war has displaced two million people.",
+                 0, attackers=(group("gunmen"),),
+                 victims=(group("47 people", "two million people", "people"),), fatalities=47)
+    [frame] = run(reference, lead)
+    [victims] = frame.victims
+    assert "47 people" in victims.mentions
+    assert not [m for m in victims.mentions if "million" in m]
