@@ -784,8 +784,14 @@ def _hit_side(frame: EventClaim, lexicon: Lexicon) -> tuple[ActorRef, ...]:
     """The people an incident harmed: not the attackers' own dead ("80 extremists" killed in
     the fighting, when extremists are the side that attacked), nor a whole conflict's count."""
     attacker_heads = {h for r in frame.attackers for h in _heads(r)} & lexicon.armed_words
+    text = _text(frame)
+    mixed_case = sum(c.islower() for c in text) > sum(c.isupper() for c in text)
     out: list[ActorRef] = []
     for ref in frame.victims:
+        if mixed_case and ref.kind == "person" and all(
+            m.isupper() and len(m.split()) > 1 for m in ref.mentions
+        ):
+            continue  # "YERWA EXPRESS NEWS": an outlet's banner in wire copy, not a person
         if not (ref.actor_id or ref.kind == "person"):
             if _heads(ref) & attacker_heads:
                 continue

@@ -491,3 +491,12 @@ def test_a_conflicts_count_joined_under_one_head_leaves_the_incidents_people(ref
     [victims] = frame.victims
     assert "47 people" in victims.mentions
     assert not [m for m in victims.mentions if "million" in m]
+
+
+def test_a_banner_in_capitals_in_mixed_case_copy_is_no_victim(reference) -> None:
+    lead = claim("attack-0", "XQZ EXPRESS NEWS Fighters killed at least 11 troops in a raid on "
+                 "a base in the north, sources said.", 0, attackers=(group("fighters"),),
+                 victims=(ActorRef(("XQZ EXPRESS NEWS",), "person", None, "XQZ EXPRESS NEWS"),
+                          group("at least 11 troops")), fatalities=11)
+    [frame] = run(reference, lead)
+    assert not [v for v in frame.victims if v.kind == "person"]
