@@ -666,3 +666,9 @@ def test_gunfire_in_the_capital_dates_and_places_the_attack_not_the_continent() 
         "7:45 p.m. on Wednesday.", dt.date(2025, 1, 9)))
     assert claim.date is not None and claim.date.value == dt.date(2025, 1, 8)
     assert claim.place is not None and claim.place.name == "N'Djamena"
+
+
+def test_a_month_after_a_town_is_no_part_of_its_name() -> None:
+    claim = only(extract("Protesters burned tyres and blocked roads in Bamako July 20, "
+                         "witnesses said.", dt.date(2020, 7, 21)))
+    assert claim.place is not None and claim.place.name == "Bamako"

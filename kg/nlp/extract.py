@@ -516,6 +516,8 @@ def _bearing_word(tok: Token, limit: int) -> bool:
 
 
 def _place_word(tok: Token) -> bool:
+    if tok.text in LANG.calendar_words:
+        return False  # "in Bamako July 20"
     if _named_area(tok):
         return True
     if tok.ent_type_ in {ACTOR_LABEL, WEAPON_LABEL, "DATE", "TIME", "CARDINAL", "NORP"}:
