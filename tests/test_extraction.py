@@ -672,3 +672,17 @@ def test_a_month_after_a_town_is_no_part_of_its_name() -> None:
     claim = only(extract("Protesters burned tyres and blocked roads in Bamako July 20, "
                          "witnesses said.", dt.date(2020, 7, 21)))
     assert claim.place is not None and claim.place.name == "Bamako"
+
+
+def test_the_place_of_what_came_under_attack_places_the_attack() -> None:
+    extraction = extract("The French embassy in Niamey came under attack on Sunday, its door set "
+                         "on fire, as police tried to break up the crowd.", dt.date(2023, 7, 31))
+    places = {c.place.name for c in extraction.claims if c.place}
+    assert "Niamey" in places
+
+
+def test_who_is_named_in_a_condition_was_not_hit() -> None:
+    extraction = extract("Gunmen stormed a checkpoint in the north on Sunday, killing two "
+                         "soldiers. Paris said it would retaliate if its citizens were attacked.")
+    named = {m for c in extraction.claims for v in c.victims for m in v.mentions}
+    assert not any("citizens" in m for m in named)

@@ -657,6 +657,7 @@ def _with_trained_roles(
     fillers = [
         f for f in role_fillers(doc, token_starts)
         if not (f.label == "WEAPON" and LANG.generic_cues.search(sents[f.sentence].text))
+        and not _conditional(sents[f.sentence])
     ]
 
     def make_claim(event_type: str) -> EventClaim | None:
@@ -756,6 +757,11 @@ def _attributed(
             evidence=(*claim.evidence, _evidence(sent, offset)),
         )
     return out
+
+
+def _conditional(sent: Span) -> bool:
+    """ "France would retaliate if its citizens were attacked": who is named there was not hit."""
+    return any(t.dep_ == "mark" and t.lower_ in LANG.conditional_marks for t in sent)
 
 
 def _share_organisation(claims: list[EventClaim]) -> list[EventClaim]:

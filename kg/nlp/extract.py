@@ -572,6 +572,14 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
         {trigger.i}
         | {a.i for a in trigger.ancestors}
         | {t.i for t in trigger.subtree if t.pos_ in {"NOUN", "PROPN", "VERB"}}
+        # "the embassy in Niamey came under attack": the subject that was hit
+        | {
+            c.i
+            for a in trigger.ancestors
+            if a.pos_ == "VERB" and a.lemma_.lower() not in LANG.speech_verbs
+            for c in a.children
+            if c.dep_ in {"nsubj", "nsubjpass"}
+        }
     )
     # "occurred during prayers in the village of X": the object of a time phrase of the
     # clause carries its place on
