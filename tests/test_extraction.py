@@ -686,3 +686,9 @@ def test_who_is_named_in_a_condition_was_not_hit() -> None:
                          "soldiers. Paris said it would retaliate if its citizens were attacked.")
     named = {m for c in extraction.claims for v in c.victims for m in v.mentions}
     assert not any("citizens" in m for m in named)
+
+
+def test_what_came_under_attack_is_the_target() -> None:
+    claim = only(extract("The French embassy in Niamey came under attack on Sunday, its door set "
+                         "on fire, as police tried to break up the crowd.", dt.date(2023, 7, 31)))
+    assert any("French embassy" in t.mentions for t in claim.targets)

@@ -313,6 +313,13 @@ def trigger_args(trigger: Token, phrase_object: Token | None) -> TriggerArgs:
         if trigger.dep_ in {"dobj", "attr"} and head.lemma_ in LANG.light_verbs:
             args.agents.extend(c for c in head.children if c.dep_ in {"nsubj", "agent"})
             _prep_args(head, args, nominal=False)
+        if (
+            trigger.dep_ == "pobj"
+            and head.lower_ in LANG.undergo_preps
+            and head.head.lemma_.lower() in LANG.undergo_verbs
+        ):
+            # "the embassy came under attack": the subject is what was hit
+            args.patients.extend(c for c in head.head.children if c.dep_ == "nsubj")
         return args
     subjects = [c for c in trigger.children if c.dep_ in {"nsubj", "csubj"}]
     passive_subjects = [c for c in trigger.children if c.dep_ == "nsubjpass"]
