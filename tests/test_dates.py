@@ -112,3 +112,10 @@ def test_an_undated_wire_line_gives_place_and_agency() -> None:
     assert line is not None
     assert (line.date, line.place, line.source) == (None, "NIAMEY, Niger", "AP")
     assert parse_dateline("The Army (the statement said) - nothing") is None
+
+
+def test_a_weekday_before_the_date_it_names_is_that_date() -> None:
+    ref = dt.date(2020, 7, 20)
+    for text in ("Friday, July 10", "on Friday, July 10", "Friday, 10 July 2020"):
+        resolved = parse_date(text, ref)
+        assert resolved is not None and resolved.value == dt.date(2020, 7, 10), text

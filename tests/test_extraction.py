@@ -692,3 +692,12 @@ def test_what_came_under_attack_is_the_target() -> None:
     claim = only(extract("The French embassy in Niamey came under attack on Sunday, its door set "
                          "on fire, as police tried to break up the crowd.", dt.date(2023, 7, 31)))
     assert any("French embassy" in t.mentions for t in claim.targets)
+
+
+def test_a_bare_weekday_is_the_one_the_sentences_before_gave_in_full() -> None:
+    extraction = extract(
+        "Police detained several opposition leaders after unrest which occurred on Friday, "
+        "July 10, and Saturday, July 11. Clashes broke out between police and protesters on "
+        "Friday, with live ammunition used; 11 people were killed.", dt.date(2020, 7, 20))
+    dates = {c.date.value for c in extraction.claims if c.date}
+    assert dt.date(2020, 7, 17) not in dates and dt.date(2020, 7, 10) in dates

@@ -7,13 +7,14 @@ context is the resolution stage's job).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.dates import NUMBER_WORDS, parse_date
+from kg.dates import NUMBER_WORDS, WEEKDAYS, ResolvedDate, parse_date
 from kg.lang import language
 from kg.nlp.pipeline import ACTOR_LABEL, WEAPON_LABEL, surface
 from kg.records import (
@@ -26,6 +27,7 @@ from kg.records import (
     MaterielLot,
     PlaceRef,
     PlaceSegment,
+    Precision,
 )
 from kg.reference import ReferenceData, fold
 
@@ -727,6 +729,32 @@ def _day_number(tok: Token) -> bool:
     return 1 <= int(tok.text) <= 31
 
 
+def _weekday_told_before(
+    ent: Span, resolved: ResolvedDate, reference: dt.date | None
+) -> ResolvedDate | None:
+    """ "unrest on Friday, July 10 ... Clashes broke out on Friday": a bare weekday is the day
+    of that name the sentences just before gave in full, not the last one before the date
+    line."""
+    if any(t.like_num for t in ent) or not any(t.lower_ in WEEKDAYS for t in ent):
+        return None
+    doc = ent.doc
+    start = ent.sent.start
+    before = list(doc[:start].sents) if start else []  # type: ignore[attr-defined]
+    for sent in before[-3:]:
+        for earlier in sent.ents:
+            if earlier.label_ != "DATE" or not any(t.like_num for t in earlier):
+                continue
+            given = parse_date(_with_day_number(earlier).text, reference)
+            if (
+                given is not None
+                and given.precision == Precision.DAY
+                and given.value.weekday() == resolved.value.weekday()
+                and given.value < resolved.value
+            ):
+                return given
+    return None
+
+
 def date_of(sent: Span, article: Article) -> DateValue | None:
     reference = article.reference_date
     ents = [e for e in sent.ents if e.label_ in {"DATE", "TIME"} and not _names_other_thing(e)]
@@ -736,6 +764,7 @@ def date_of(sent: Span, article: Article) -> DateValue | None:
         resolved = parse_date(ent.text, reference)
         if resolved is None or (reference and resolved.value > reference):
             continue
+        resolved = _weekday_told_before(ent, resolved, reference) or resolved
         return DateValue(
             resolved.value,
             resolved.earliest,
