@@ -701,3 +701,12 @@ def test_a_bare_weekday_is_the_one_the_sentences_before_gave_in_full() -> None:
         "Friday, with live ammunition used; 11 people were killed.", dt.date(2020, 7, 20))
     dates = {c.date.value for c in extraction.claims if c.date}
     assert dt.date(2020, 7, 17) not in dates and dt.date(2020, 7, 10) in dates
+
+
+def test_a_demonym_before_the_village_of_x_and_an_attack_on_a_place_place_the_event() -> None:
+    claim = only(extract("At least twenty villagers were massacred in the Malian village of "
+                         "Xqzgou, medical sources said Friday.", dt.date(2020, 2, 15)))
+    assert claim.place is not None and claim.place.name == "Xqzgou"
+    claim = only(extract("Gunmen killed 40 soldiers at a military base on the island of "
+                         "Yqzkaram on Sunday.", dt.date(2024, 10, 28)))
+    assert claim.place is not None and claim.place.name == "Yqzkaram"

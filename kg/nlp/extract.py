@@ -483,6 +483,13 @@ def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
             pass
         elif (
             not words
+            and (tok.ent_type_ == "NORP" or tok.pos_ == "ADJ")
+            and i + 1 < limit
+            and doc[i + 1].lower_ in LANG.place_class_nouns
+        ):
+            pass  # "the Malian village of X", "a remote town of X"
+        elif (
+            not words
             and (low in LANG.place_class_nouns or low == "capital")
             and i + 2 < limit
             and (doc[i + 1].lower_ == "of" or (doc[i + 1].text == "," and low == "capital"))
@@ -550,6 +557,19 @@ def _named_area(tok: Token) -> bool:
     )
 
 
+def _on_a_place(prep: Token) -> bool:
+    """ "the attack on Ogossagou": an attack on a place the recogniser knows as one."""
+    return prep.lower_ == "on" and any(
+        c.dep_ == "pobj"
+        and (
+            c.ent_type_ in {"GPE", "LOC"}
+            # "on the island of Barkaram", "the raid on the village of X"
+            or (c.lower_ in LANG.place_class_nouns and any(g.lower_ == "of" for g in c.children))
+        )
+        for c in prep.children
+    )
+
+
 def _of_the_source(prep: Token) -> bool:
     """ "according to officials in Maroua", "a police officer in Maroua told AFP": where the
     source sits, not where the event was."""
@@ -605,7 +625,7 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
         for t in sent
         if t.dep_ == "prep"
         and t.head.i in clause
-        and (t.lower_ in {"in", "at", "near", "outside"} or _distance_from(t))
+        and (t.lower_ in {"in", "at", "near", "outside"} or _distance_from(t) or _on_a_place(t))
         and not _of_the_source(t)
     ]
     ordered = [t for t in preps if t.i > trigger.i] + [
