@@ -484,6 +484,7 @@ def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
         elif (
             not words
             and (tok.ent_type_ == "NORP" or tok.pos_ == "ADJ")
+            and not _named_area(tok)
             and i + 1 < limit
             and doc[i + 1].lower_ in LANG.place_class_nouns
         ):
