@@ -710,3 +710,10 @@ def test_a_demonym_before_the_village_of_x_and_an_attack_on_a_place_place_the_ev
     claim = only(extract("Gunmen killed 40 soldiers at a military base on the island of "
                          "Yqzkaram on Sunday.", dt.date(2024, 10, 28)))
     assert claim.place is not None and claim.place.name == "Yqzkaram"
+
+
+def test_what_the_victims_were_is_no_other_group_hit() -> None:
+    extraction = extract("Gunmen killed six aid workers and their driver in the park on Sunday. "
+                         "Four of the aid workers were women, two were men.")
+    named = {m for c in extraction.claims for v in c.victims for m in v.mentions}
+    assert not named & {"women", "men", "two men"}

@@ -658,6 +658,7 @@ def _with_trained_roles(
         f for f in role_fillers(doc, token_starts)
         if not (f.label == "WEAPON" and LANG.generic_cues.search(sents[f.sentence].text))
         and not _conditional(sents[f.sentence])
+        and not _describes(doc[f.start : f.end])
     ]
 
     def make_claim(event_type: str) -> EventClaim | None:
@@ -757,6 +758,13 @@ def _attributed(
             evidence=(*claim.evidence, _evidence(sent, offset)),
         )
     return out
+
+
+def _describes(span: Span) -> bool:
+    """ "four of them were women, two men": a predicate that says what the victims were, not
+    another group hit."""
+    root = span.root
+    return root.dep_ == "attr" or (root.dep_ == "conj" and root.head.dep_ == "attr")
 
 
 def _conditional(sent: Span) -> bool:
