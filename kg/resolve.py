@@ -353,7 +353,11 @@ def _repeated_place(
     repeated = [key for key, n in counts.items() if n > 1]
     if len(repeated) != 1:
         return None  # none, or several stories' villages
-    name = first[repeated[0]]
+    return _unknown_village(first[repeated[0]], country_code)
+
+
+def _unknown_village(name: str, country_code: str) -> PlaceRef:
+    """A village the gazetteer lacks, in the event's country."""
     return PlaceRef(
         mentions=(name,),
         name=name,
@@ -411,15 +415,7 @@ def _named_settlement(
         if gazetteer.lookup(name, levels=("country", "admin1")):
             continue
         # a village the gazetteer lacks, named as one: the event's country holds it
-        return PlaceRef(
-            mentions=(name,),
-            name=name,
-            place_key=None,
-            anchor_key=None,
-            relation=None,
-            country_code=country_code,
-            precision=None,
-        )
+        return _unknown_village(name, country_code)
     return None
 
 

@@ -664,17 +664,22 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
                 continue
             segments = part + segments
         if segments:
-            return PlaceRef(
-                mentions=tuple(s.name for s in segments),
-                name=segments[0].name,
-                place_key=None,
-                anchor_key=None,
-                relation=segments[0].relation,
-                country_code=None,
-                precision=None,
-                segments=tuple(segments),
-            )
+            return _written_place(segments)
     return _where_antecedent(trigger, sent)
+
+
+def _written_place(segments: list[PlaceSegment]) -> PlaceRef:
+    """The place as the sentence writes it, most specific segment first, not yet resolved."""
+    return PlaceRef(
+        mentions=tuple(s.name for s in segments),
+        name=segments[0].name,
+        place_key=None,
+        anchor_key=None,
+        relation=segments[0].relation,
+        country_code=None,
+        precision=None,
+        segments=tuple(segments),
+    )
 
 
 def _where_antecedent(trigger: Token, sent: Span) -> PlaceRef | None:
@@ -696,18 +701,7 @@ def _where_antecedent(trigger: Token, sent: Span) -> PlaceRef | None:
             return None
         segments = _place_segments(doc, head.left_edge.i, head.i + 1)
         segments = [s for s in segments if s.name and s.name[0].isupper()]
-        if not segments:
-            return None
-        return PlaceRef(
-            mentions=tuple(s.name for s in segments),
-            name=segments[0].name,
-            place_key=None,
-            anchor_key=None,
-            relation=segments[0].relation,
-            country_code=None,
-            precision=None,
-            segments=tuple(segments),
-        )
+        return _written_place(segments) if segments else None
     return None
 
 
