@@ -746,8 +746,9 @@ def _headline(mention: str, lexicon: Lexicon) -> bool:
     )
 
 
-# what no name is written with: a page's markup glued to a word ("Lemm[901", "Bomb*2015")
-_MARKUP = re.compile(r"[\[\]{}*|#=<>]")
+# what no name is written with: a page's markup or another word glued to a word
+# ("Lemm[901", "Bomb*2015", "BombZabiullah", "15.Twenty")
+_MARKUP = re.compile(r"[\[\]{}*|#=<>]|[a-z]{3}[A-Z][a-z]|\w\.[A-Z][a-z]")
 
 
 def _one_entity_per_side(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
@@ -872,8 +873,17 @@ def _one_armed_side(refs: tuple[ActorRef, ...], lexicon: Lexicon) -> tuple[Actor
 def _same_heads(refs: tuple[ActorRef, ...], lexicon: Lexicon) -> tuple[ActorRef, ...]:
     out: list[ActorRef] = []
     index: dict[str, int] = {}
+    linked: dict[str, int] = {}
     for ref in refs:
         head = _head_noun(ref, lexicon)
+        if ref.actor_id and ref.actor_id in linked:  # one actor named twice
+            old = out[linked[ref.actor_id]]
+            out[linked[ref.actor_id]] = replace(
+                old, mentions=tuple(dict.fromkeys(old.mentions + ref.mentions))
+            )
+            continue
+        if ref.actor_id:
+            linked[ref.actor_id] = len(out)
         if ref.actor_id or ref.kind == "person" or head is None:
             out.append(ref)
             continue

@@ -500,3 +500,17 @@ def test_a_banner_in_capitals_in_mixed_case_copy_is_no_victim(reference) -> None
                           group("at least 11 troops")), fatalities=11)
     [frame] = run(reference, lead)
     assert not [v for v in frame.victims if v.kind == "person"]
+
+
+def test_words_run_together_and_one_actor_named_twice(reference) -> None:
+    lead = claim("bombing-0", "A bomber killed five soldiers at a base.", 0, type_="suicide-bomb",
+                 attackers=(group("a bomber"),),
+                 victims=(group("five soldiers"), group("US BombXqzullah Yqzid"),
+                          group("another 15.Twenty insurgents")),
+                 targets=(ActorRef(("the army",), "organization", "military-forces-of-burkina-faso",
+                                   "Military Forces of Burkina Faso"),
+                          ActorRef(("troops",), "organization", "military-forces-of-burkina-faso",
+                                   "Military Forces of Burkina Faso")))
+    [frame] = run(reference, lead)
+    assert not [m for v in frame.victims for m in v.mentions if "Xqz" in m or "15.T" in m]
+    assert len([t for t in frame.targets if t.actor_id == "military-forces-of-burkina-faso"]) == 1
