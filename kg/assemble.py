@@ -66,6 +66,7 @@ class Lexicon:
     event_nouns: frozenset[str]  # nouns that name an incident ("attack", "massacre")
     not_hit: frozenset[str]  # what a killing or a fire leaves, never what was hit ("bodies")
     attacker_roles: frozenset[str]  # words for the side that attacked ("the attackers")
+    settlements: frozenset[str]  # what a town-level place is called ("the town")
 
 
 def lexicon_of(pack: LanguagePack) -> Lexicon:
@@ -94,6 +95,7 @@ def lexicon_of(pack: LanguagePack) -> Lexicon:
         event_nouns=frozenset(pack.noun_triggers),
         not_hit=pack.never_hit_heads,
         attacker_roles=pack.attacker_role_heads,
+        settlements=pack.settlement_nouns,
     )
 
 
@@ -663,7 +665,7 @@ def _what_was_hit(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
         while words and words[-1] in lexicon.things:
             words = words[:-1]  # "Gidan Bawa village"
         if not words and _town(frame.place):
-            return fold(mention).split()[-1:] in (["town"], ["village"], ["city"])  # "the town"
+            return bool(set(fold(mention).split()[-1:]) & lexicon.settlements)  # "the town"
         return bool(words) and " ".join(words) in names
 
     def tactic(ref: ActorRef) -> bool:  # the tyres a riot burnt: how, not what it hit
@@ -770,15 +772,20 @@ def _one_entity_per_side(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
 CONFLICT_SCALE = 10_000  # "1.5 million people", "87,000 peacekeepers": a conflict, no incident
 
 
-def _stated_count(ref: ActorRef) -> int | None:
-    for mention in ref.mentions:
-        found = re.search(r"\b(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(million)?\b", mention)
-        if found:
-            value = int(found[1].replace(",", ""))
-            return value * 1_000_000 if found[2] else value
-        if re.search(r"\b(?:millions?|billions?)\b", mention, re.I):
-            return 1_000_000  # "two million people"
+def _mention_count(mention: str) -> int | None:
+    """The number a mention counts: "47 people" 47, "1.5 million people" 1,000,000."""
+    found = re.search(r"\b(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(million)?\b", mention)
+    if found:
+        value = int(found[1].replace(",", ""))
+        return value * 1_000_000 if found[2] else value
+    if re.search(r"\b(?:millions?|billions?)\b", mention, re.I):
+        return 1_000_000  # "two million people"
     return None
+
+
+def _stated_count(ref: ActorRef) -> int | None:
+    """The count of its first mention that gives one."""
+    return next((n for m in ref.mentions if (n := _mention_count(m)) is not None), None)
 
 
 def _hit_side(frame: EventClaim, lexicon: Lexicon) -> tuple[ActorRef, ...]:
@@ -798,17 +805,12 @@ def _hit_side(frame: EventClaim, lexicon: Lexicon) -> tuple[ActorRef, ...]:
                 continue
             # a conflict's count may have joined the incident's people under one head word
             # ("1.5 million people" and "47 people"): its words go, the incident's stay
-            kept = tuple(
-                m for m in ref.mentions
-                if (_stated_count(replace(ref, mentions=(m,))) or 0) < CONFLICT_SCALE
-            )
-            if not any(_stated_count(replace(ref, mentions=(m,))) for m in kept) and len(
-                kept
-            ) < len(ref.mentions):
-                continue  # only the bare head word was left of it
+            kept = tuple(m for m in ref.mentions if (_mention_count(m) or 0) < CONFLICT_SCALE)
             if not kept:
                 continue
             if len(kept) < len(ref.mentions):
+                if not any(_mention_count(m) for m in kept):
+                    continue  # nothing but the bare head word was left of it
                 ref = replace(ref, mentions=kept, name=kept[0])
         out.append(ref)
     return tuple(out)

@@ -763,16 +763,24 @@ def _new_labels_only(store: GraphStore, data: bytes) -> bytes:
     spellings stay the events' place mentions)."""
     if _LABEL not in data:
         return data
+    lines = data.splitlines(keepends=True)
+    subject_of = {
+        line: next(iter(ox.parse(line, format=ox.RdfFormat.N_TRIPLES))).subject
+        for line in lines
+        if _LABEL in line
+    }
+    values = " ".join(sorted({str(s) for s in subject_of.values()}))
+    rows = store.query(  # one look-up for all of the article's labelled nodes
+        f"SELECT ?s WHERE {{ VALUES ?s {{ {values} }} "
+        f"GRAPH <{iris.ENTITIES_GRAPH}> {{ ?s <{RDFS.label}> [] }} }}"
+    )
+    named = {row["s"] for row in rows}
     kept: list[bytes] = []
-    named: set[bytes] = set()
-    for line in data.splitlines(keepends=True):
-        if _LABEL in line:
-            subject = line.split(b" ", 1)[0]
-            node = subject.decode()
-            ask = f"ASK {{ GRAPH <{iris.ENTITIES_GRAPH}> {{ {node} <{RDFS.label}> [] }} }}"
-            if subject in named or store.query(ask):
+    for line in lines:
+        if line in subject_of:
+            if subject_of[line] in named:
                 continue
-            named.add(subject)
+            named.add(subject_of[line])
         kept.append(line)
     return b"".join(kept)
 

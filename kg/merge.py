@@ -265,7 +265,6 @@ def _close_tolls(a: int | None, b: int | None) -> bool:
     return a is not None and b is not None and a in _toll_range(b) and b in _toll_range(a)
 
 
-
 @dataclass
 class Cluster:
     claims: list[dict[str, Any]]

@@ -654,10 +654,14 @@ def _with_trained_roles(
     char_starts = [s.start_char + offset for s in sents]
     # a sentence summing up a conflict ("since 2018, attacks using explosive devices have
     # claimed 200 lives") names no instrument of the incident told
+    fillers = role_fillers(doc, token_starts)
+    numbers = {f.sentence for f in fillers}
+    conditional = {n for n in numbers if _conditional(sents[n])}
+    summary = {n for n in numbers if LANG.generic_cues.search(sents[n].text)}
     fillers = [
-        f for f in role_fillers(doc, token_starts)
-        if not (f.label == "WEAPON" and LANG.generic_cues.search(sents[f.sentence].text))
-        and not _conditional(sents[f.sentence])
+        f for f in fillers
+        if not (f.label == "WEAPON" and f.sentence in summary)
+        and f.sentence not in conditional
         and not _describes(doc[f.start : f.end])
     ]
 
@@ -741,12 +745,12 @@ def _attributed(
     """An organisation a sentence holds responsible is an attacker of the article's story
     (its first incident told), unless the story names its organisation already."""
     out = list(claims)
+    told = [i for i, c in enumerate(out) if not c.background and c.type in TRAINED_TYPES]
+    if not told:
+        return out
     for sent in doc.sents:
         refs = [r for r, _ in _refs(_responsible(sent), cands, doc) if r.kind == "organization"]
         if not refs:
-            continue
-        told = [i for i, c in enumerate(out) if not c.background and c.type in TRAINED_TYPES]
-        if not told:
             continue
         claim = out[told[0]]  # the story the article tells, which "the attack" names again
         if any(a.kind == "organization" for a in claim.attackers):

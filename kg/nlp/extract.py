@@ -449,6 +449,9 @@ _DISTANCE = re.compile(
 )
 
 
+_DISTANCE_UNITS = frozenset({"km", "kms", "kilometers", "kilometres", "miles"})
+
+
 def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
     """Split "Gorom, near Dori, Burkina Faso" into segments, most specific first."""
     segments: list[PlaceSegment] = []
@@ -501,14 +504,7 @@ def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
                 not words
                 and tok.like_num
                 and i + 2 < limit
-                and doc[i + 1].lower_
-                in {
-                    "km",
-                    "kms",
-                    "kilometers",
-                    "kilometres",
-                    "miles",
-                }
+                and doc[i + 1].lower_ in _DISTANCE_UNITS
             )
             or (words and words[0].like_num and tok.ent_type_ != ACTOR_LABEL and not tok.is_punct)
             or _place_word(tok)
@@ -589,7 +585,7 @@ def _distance_from(prep: Token) -> bool:
         prep.lower_ == "from"
         and prep.i >= 2
         and doc[prep.i - 2].like_num
-        and doc[prep.i - 1].lower_ in {"km", "kms", "kilometers", "kilometres", "miles"}
+        and doc[prep.i - 1].lower_ in _DISTANCE_UNITS
     )
 
 
@@ -850,7 +846,7 @@ def _tolls(sent: Span) -> Iterator[tuple[Token | None, int | None]]:
             for child in tok.children:
                 if child.dep_ == "nummod":
                     yield None, number_value(child.text)
-                elif child.dep_ == "prep" and child.lower_ == "of" and tok.lemma_ == "death":
+                elif child.dep_ == "prep" and child.lower_ == "of" and lemma == "death":
                     # "the deaths of 40 soldiers"
                     for obj in child.children:
                         if obj.dep_ == "pobj":
@@ -918,8 +914,8 @@ def find_triggers(sent: Span) -> Iterator[Trigger]:
 
 def irrealis(trigger: Token) -> str | None:
     """Why a trigger does not report a real, specific event, or ``None`` when it does."""
-    if trigger.dep_ == "conj" and irrealis(trigger.head):
-        return irrealis(trigger.head)  # "could neither attack nor arrest them"
+    if trigger.dep_ == "conj" and (shared := irrealis(trigger.head)):
+        return shared  # "could neither attack nor arrest them"
     for child in trigger.children:
         if child.dep_ == "neg" or (
             child.dep_ == "preconj" and child.lower_ in LANG.negative_preconj
