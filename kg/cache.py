@@ -19,6 +19,7 @@ home, a full disk) only means the work is done again.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import logging
 import marshal
@@ -26,10 +27,13 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CACHE_ENV", "cache_dir", "digest", "read", "write"]
+__all__ = [
+    "CACHE_ENV", "cache_dir", "collector_paused", "digest", "read", "read_tuple", "write",
+]
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +121,35 @@ def read(name: str, key: str) -> object | None:
     except (EOFError, ValueError, TypeError) as error:  # cannot happen for a file we wrote
         log.warning("ignoring the cache file %s: %s", path, error)
         return None
+
+
+def read_tuple(name: str, key: str, shape: tuple[type, ...], what: str) -> tuple[Any, ...] | None:
+    """The value cached under ``name`` and ``key`` when it is a tuple of the types ``shape``
+    (an entry of another version's layout is ignored with a warning naming ``what``)."""
+    value = read(name, key)
+    if value is None:
+        return None
+    if (
+        isinstance(value, tuple)
+        and len(value) == len(shape)
+        and all(isinstance(v, t) for v, t in zip(value, shape, strict=True))
+    ):
+        return value
+    log.warning("ignoring the cached %s: not what this version writes", what)
+    return None
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while many objects are made at once (an index read
+    or built): its passes over them would find nothing to free."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def write(name: str, key: str, value: Any) -> None:

@@ -16,20 +16,17 @@ the index takes some 1.5 s, so the rows and the index are kept in the user's cac
 
 from __future__ import annotations
 
-import gc
 import gzip
 import io
-import logging
 import math
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from kg import cache as user_cache
 
@@ -63,8 +60,6 @@ COLUMNS: tuple[str, ...] = (
 #: Levels from broadest to most specific; the order is also the look-up tie-break.
 LEVELS: tuple[str, ...] = ("country", "admin1", "admin2", "locality")
 _LEVEL_RANK = {level: i for i, level in enumerate(LEVELS)}
-
-log = logging.getLogger(__name__)
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius, the usual choice for haversine
 _DATA_PATH = "places/gazetteer.tsv.gz"
@@ -255,7 +250,7 @@ class Gazetteer:
         """
         with gzip.GzipFile(fileobj=stream, mode="rb") as gz:
             text = gz.read().decode("utf-8")
-        with _collector_paused():
+        with user_cache.collector_paused():
             return cls(_tsv_rows(text))
 
     # ---------------------------------------------------------------- basic access
@@ -537,17 +532,6 @@ def _tsv_rows(text: str) -> list[list[str]]:
     return [line.split("\t") for line in lines[1:] if line]
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 _CACHE_NAME = "gazetteer"
 
 
@@ -559,19 +543,8 @@ def _cache_key(table: bytes) -> str:
     )
 
 
-def _cached_rows(key: str) -> tuple[list[list[str]], dict[str, list[int]]] | None:
-    value = user_cache.read(_CACHE_NAME, key)
-    if value is None:
-        return None
-    if (
-        isinstance(value, tuple)
-        and len(value) == 2
-        and isinstance(value[0], list)
-        and isinstance(value[1], dict)
-    ):
-        return value
-    log.warning("ignoring the cached gazetteer index: not what this version writes")
-    return None
+def _cached_rows(key: str) -> tuple[Any, ...] | None:
+    return user_cache.read_tuple(_CACHE_NAME, key, (list, dict), "gazetteer index")
 
 
 @cache
@@ -589,7 +562,7 @@ def load_gazetteer() -> Gazetteer:
         key: str | None = _cache_key(table)
     except OSError:  # this module's source is not a file (a zip import): no cache then
         key = None
-    with _collector_paused():
+    with user_cache.collector_paused():
         cached = _cached_rows(key) if key is not None else None
         if cached is not None:
             return Gazetteer(cached[0], cached[1])

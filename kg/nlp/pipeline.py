@@ -7,8 +7,6 @@ Nothing is downloaded: the model must be an installed package.
 
 from __future__ import annotations
 
-import gc
-import logging
 import os
 import re
 import unicodedata
@@ -34,8 +32,6 @@ WEAPON_LABEL = "WEAPON"
 ROLES_NAME = "conflict_kg_roles"
 ROLES_KEY = "kg_roles"  # doc.spans key of the trained role-filler spans
 SOURCE_KEY = "kg_source"  # doc.user_data key of the text as written, when it was normalised
-
-log = logging.getLogger(__name__)
 
 _SHORT_ACRONYM = re.compile(r"^[A-Z0-9\-]{1,5}$")
 
@@ -310,15 +306,8 @@ class LazyTruecaser:
         return self._built
 
     def _make(self) -> Truecaser:
-        # some 300,000 objects made in a row: the collector's passes over them would find
-        # nothing to free
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with user_cache.collector_paused():  # some 300,000 objects made in a row
             return self._make_tables()
-        finally:
-            if was_enabled:
-                gc.enable()
 
     def _make_tables(self) -> Truecaser:
         try:
@@ -369,20 +358,8 @@ def truecase_cache_key(reference: ReferenceData) -> str:
 
 
 def _cached_tables(key: str) -> TruecaseTables | None:
-    value = user_cache.read(_TRUECASE_CACHE, key)
-    if value is None:
-        return None
-    if (
-        isinstance(value, tuple)
-        and len(value) == 4
-        and isinstance(value[0], list)
-        and isinstance(value[1], dict)
-        and isinstance(value[2], list)
-        and isinstance(value[3], list)
-    ):
-        return value
-    log.warning("ignoring the cached truecaser tables: not what this version writes")
-    return None
+    shape = (list, dict, list, list)
+    return user_cache.read_tuple(_TRUECASE_CACHE, key, shape, "truecaser tables")
 
 
 def make_truecaser(nlp: Language, reference: ReferenceData) -> LazyTruecaser:
