@@ -753,7 +753,9 @@ def _headline(mention: str, lexicon: Lexicon) -> bool:
 _MARKUP = re.compile(r"[\[\]{}*|#=<>]|[a-z]{3}[A-Z][a-z]|\w\.[A-Z][a-z]")
 
 
-def _one_entity_per_side(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
+def _one_entity_per_side(
+    frame: EventClaim, reference: ReferenceData, lexicon: Lexicon
+) -> EventClaim:
     """One article names one side many ways: "gunmen", "the jihadists", "the assailants" are
     one unidentified armed group, "19 soldiers" and "the soldiers" the same soldiers, "the
     camp" and "a refugee camp" the same camp. A
@@ -763,10 +765,42 @@ def _one_entity_per_side(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
         frame,
         attackers=_one_armed_side(_without_residue(frame.attackers, lexicon), lexicon),
         targets=_same_heads(_without_residue(frame.targets, lexicon), lexicon),
-        victims=_counted_once(
-            _same_heads(_without_residue(_hit_side(frame, lexicon), lexicon), lexicon), lexicon
+        victims=_people_by_side(
+            _counted_once(
+                _same_heads(_without_residue(_hit_side(frame, lexicon), lexicon), lexicon),
+                lexicon,
+            ),
+            reference,
+            lexicon,
         ),
     )
+
+
+def _people_by_side(
+    refs: tuple[ActorRef, ...], reference: ReferenceData, lexicon: Lexicon
+) -> tuple[ActorRef, ...]:
+    """The unnamed people one incident harmed, one participant per side, as ACLED codes them:
+    "13 people", "panicked villagers", "women and children" are the incident's civilians;
+    "two soldiers" and "a military officer" its soldiers. Named persons and linked actors
+    stay themselves; each description stays a mention."""
+    out: list[ActorRef] = []
+    host_of: dict[str, int] = {}
+    for ref in refs:
+        if ref.actor_id or ref.kind == "person":
+            out.append(ref)
+            continue
+        side = _force_kind(ref, reference, lexicon) or (
+            "armed" if _is_armed(ref, reference, lexicon) else "civilians"
+        )
+        if side not in host_of:
+            host_of[side] = len(out)
+            out.append(ref)
+            continue
+        host = out[host_of[side]]
+        out[host_of[side]] = replace(
+            host, mentions=tuple(dict.fromkeys(host.mentions + ref.mentions))
+        )
+    return tuple(out)
 
 
 CONFLICT_SCALE = 10_000  # "1.5 million people", "87,000 peacekeepers": a conflict, no incident
@@ -1087,7 +1121,7 @@ def assemble(
         typed = _with_state_forces(typed, reference, lexicon, fallback_country, country_named)
         typed = _posts_of_forces(typed, reference, lexicon)
         typed = _mention_variants(typed, lexicon)
-        typed = _one_entity_per_side(_what_was_hit(typed, lexicon), lexicon)
+        typed = _one_entity_per_side(_what_was_hit(typed, lexicon), reference, lexicon)
         if is_place is not None:
             typed = _without_places(typed, is_place, lexicon)
         if typed.type != frame.type:

@@ -211,6 +211,38 @@ def parse_date(expression: str, reference: dt.date | None = None) -> ResolvedDat
     return None
 
 
+_NAMED_DAY = re.compile(
+    rf"^({'|'.join(WEEKDAYS)}),?\s+(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})"
+    rf"|({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?)$"
+)
+
+
+def date_by_weekday(expression: str, years: set[int]) -> ResolvedDate | None:
+    """ "Friday, January 8" on a page with no date: the year is the one next to a year the
+    page names in which that day falls on that weekday (within a year either side, at most
+    one does). ``None`` when the expression is not of that form or no year, or more than one,
+    fits."""
+    text = " ".join(expression.lower().replace(",", ", ").split()).strip(" .,;:")
+    text = _LEAD.sub("", text.replace(" ,", ","))
+    match = _NAMED_DAY.match(text)
+    if match is None:
+        return None
+    weekday = WEEKDAYS[match[1]]
+    month = MONTHS[match[3] or match[4]]
+    day = int(match[2] or match[5])
+    fits = set()
+    for near in years:
+        for year in (near - 1, near, near + 1):
+            try:
+                if dt.date(year, month, day).weekday() == weekday:
+                    fits.add(year)
+            except ValueError:
+                continue
+    if len(fits) != 1:
+        return None
+    return _day(fits.pop(), month, day)
+
+
 # "3 to 4 May", "between 1 and 3 May 2021", "May 3-4", "the night of 3 to 4 May"
 _DAY_RANGE = re.compile(
     rf"^(?:between\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:to|and|-|–)\s*(\d{{1,2}})(?:st|nd|rd|th)?"

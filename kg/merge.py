@@ -487,10 +487,16 @@ def _participants(
     """One participant per identity (or per wording, for unnamed ones), with the words of
     every source."""
     merged: dict[tuple[str, str], dict[str, Any]] = {}
+    people = _people_keys([e for c in claims for e in c["victims"] + c["unnamed_victims"]])
     for claim in claims:
         for field_name in ("attackers", "targets", "victims", "unnamed_victims"):
             for entry in claim[field_name]:
-                key = (field_name, entry.get("id") or _party_key(field_name, entry))
+                key = (
+                    field_name,
+                    entry.get("id")
+                    or people.get(id(entry))
+                    or _party_key(field_name, entry),
+                )
                 slot = merged.setdefault(key, {**entry, "mentions": []})
                 slot["mentions"] = sorted(set(slot["mentions"]) | set(entry["mentions"]))
                 if not entry.get("basis"):
@@ -518,6 +524,35 @@ def _participants(
             graph.add((part, CE.mention, Literal(mention)))
         if entry.get("basis"):
             graph.add((part, CE.attributionBasis, Literal(entry["basis"])))
+
+
+def _people_keys(entries: list[dict[str, Any]]) -> dict[int, str]:
+    """Unnamed victims that sources describe with a word in common ("13 people" and
+    "villagers, 14 people"; each source's are one side already) are one party: the key of
+    each entry (by ``id()``) is that of the first entry of its party."""
+    unnamed = [e for e in entries if not e.get("id") and e["kind"] != "person"]
+    parent = list(range(len(unnamed)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_with: dict[str, int] = {}
+    for index, entry in enumerate(unnamed):
+        for mention in entry["mentions"]:
+            words = fold(mention).split()
+            if not words:
+                continue
+            head = words[-1][:-1] if words[-1].endswith("s") and len(words[-1]) > 3 else words[-1]
+            if head in first_with:
+                parent[root(index)] = root(first_with[head])
+            else:
+                first_with[head] = index
+    return {
+        id(entry): "people:" + _head(unnamed[root(index)]) for index, entry in enumerate(unnamed)
+    }
 
 
 def _party_key(field_name: str, entry: dict[str, Any]) -> str:

@@ -514,3 +514,15 @@ def test_words_run_together_and_one_actor_named_twice(reference) -> None:
     [frame] = run(reference, lead)
     assert not [m for v in frame.victims for m in v.mentions if "Xqz" in m or "15.T" in m]
     assert len([t for t in frame.targets if t.actor_id == "military-forces-of-burkina-faso"]) == 1
+
+
+def test_the_unnamed_people_an_incident_harmed_are_one_participant_per_side(reference) -> None:
+    lead = claim("attack-0", "Raiders killed 12 people in a hamlet near the river, among them "
+                 "women and children, and two soldiers guarding a well.", 0,
+                 attackers=(group("raiders"),),
+                 victims=(group("12 people"), group("women"), group("children"),
+                          group("two soldiers"), group("Amadou Diallo", kind="person")))
+    [frame] = run(reference, lead)
+    by_first = {v.mentions[0]: v for v in frame.victims}
+    assert set(by_first) == {"12 people", "two soldiers", "Amadou Diallo"}
+    assert {"women", "children"} <= set(by_first["12 people"].mentions)

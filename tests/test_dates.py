@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from kg.dates import expand_year, parse_date, parse_dateline
+from kg.dates import date_by_weekday, expand_year, parse_date, parse_dateline
 from kg.records import Precision
 
 REF = dt.date(1990, 2, 4)  # a Sunday
@@ -119,3 +119,14 @@ def test_a_weekday_before_the_date_it_names_is_that_date() -> None:
     for text in ("Friday, July 10", "on Friday, July 10", "Friday, 10 July 2020"):
         resolved = parse_date(text, ref)
         assert resolved is not None and resolved.value == dt.date(2020, 7, 10), text
+
+
+def test_a_weekday_and_day_on_an_undated_page_take_the_year_that_fits_one_it_names() -> None:
+    # 9 March fell on a Saturday in 2024, on a Sunday in 2025, on a Thursday in 2023
+    found = date_by_weekday("Saturday, March 9", {2024})
+    assert found is not None and found.value == dt.date(2024, 3, 9)
+    found = date_by_weekday("on Sunday 9 March", {2024})
+    assert found is not None and found.value == dt.date(2025, 3, 9)
+    assert date_by_weekday("Monday, March 9", {2024}) is None  # no year near fits
+    assert date_by_weekday("Saturday, March 9", set()) is None  # nothing to go by
+    assert date_by_weekday("March 9", {2024}) is None  # no weekday, no year

@@ -717,3 +717,30 @@ def test_what_the_victims_were_is_no_other_group_hit() -> None:
                          "Four of the aid workers were women, two were men.")
     named = {m for c in extraction.claims for v in c.victims for m in v.mentions}
     assert not named & {"women", "men", "two men"}
+
+
+def test_words_describing_a_place_before_its_name_do_not_hide_it() -> None:
+    claim = only(extract(
+        "Eleven traders were killed in a bomb attack in mostly-Muslim Goudoumaria, Diffa "
+        "department, after fighters raided the market."
+    ))
+    assert claim.place is not None and claim.place.name == "Goudoumaria"
+    claim = only(extract("Gunmen killed six soldiers in the restive Tahoua region on Monday."))
+    assert claim.place is not None and claim.place.name == "Tahoua"
+
+
+def test_a_region_of_a_continent_is_not_the_place_of_an_incident() -> None:
+    claim = only(extract(
+        "In the raid on Tinzawaten last May, rival fighters killed 40 herders, part of the "
+        "violence in West Africa's vast Sahel region."
+    ))
+    assert claim.place is None or claim.place.name != "Sahel"
+
+
+def test_a_weekday_and_day_on_a_page_without_a_date_line_are_dated_by_its_years() -> None:
+    claim = only(extract(
+        "Fighters killed nine herders near the border. The attack took place in the early "
+        "hours of Saturday, March 9. Schools had closed in the district in November 2023.",
+        None,
+    ))
+    assert claim.date is not None and claim.date.value == dt.date(2024, 3, 9)

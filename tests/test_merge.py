@@ -394,3 +394,26 @@ def test_two_undated_reports_of_one_large_toll_in_one_country_merge() -> None:
     small = _in_province("outlet-d", 2, "Nord", 12)
     small["location"].update(admin1=None)
     assert not match(_in_province("outlet-e", 3, "Sahel", 12), small).merge
+
+
+def test_unnamed_victims_sources_describe_with_a_word_in_common_are_one_party() -> None:
+    def hit(doc: str, *words: str) -> dict[str, Any]:
+        event = claim(doc, targets=())
+        event["victims"] = [
+            {"name": words[0], "kind": "group", "mentions": list(words), "id": None,
+             "wikidata": None}
+        ]
+        return event
+
+    clusters = cluster_claims([
+        hit("r1", "13 villagers", "women"),
+        hit("r2", "at least 14 people", "fleeing villagers"),
+        hit("r3", "two guards"),
+    ])
+    assert len(clusters) == 1
+    graph = canonical_graph(clusters, {})
+    groups = [p for p in graph.objects(None, CE.participation)
+              if str(graph.value(p, CE.actorKind)) == "group"]
+    described = sorted(sorted(str(m) for m in graph.objects(g, CE.mention)) for g in groups)
+    assert described == [
+        ["13 villagers", "at least 14 people", "fleeing villagers", "women"], ["two guards"]]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.dates import NUMBER_WORDS, WEEKDAYS, ResolvedDate, parse_date
+from kg.dates import NUMBER_WORDS, WEEKDAYS, ResolvedDate, date_by_weekday, parse_date
 from kg.lang import language
 from kg.nlp.pipeline import ACTOR_LABEL, WEAPON_LABEL, surface
 from kg.records import (
@@ -492,6 +492,9 @@ def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
             and doc[i + 1].lower_ in LANG.place_class_nouns
         ):
             pass  # "the Malian village of X", "a remote town of X"
+        elif not words and (skip := _described_name(doc, i, limit)) is not None:
+            i = skip  # "in predominantly-Christian Mozogo", "in the restive Tillaberi region"
+            continue
         elif (
             not words
             and (low in LANG.place_class_nouns or low == "capital")
@@ -515,6 +518,23 @@ def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
         i += 1
     close()
     return segments
+
+
+def _described_name(doc: Doc, start: int, limit: int) -> int | None:
+    """Where the name begins after words that describe the place ("predominantly-Christian",
+    "mostly-Muslim", "restive", "remote"), or ``None`` when no name follows them."""
+    i = start
+    while i < limit and i - start < 4:
+        tok = doc[i]
+        if tok.text == "-" and i > start and doc[i - 1].pos_ == "ADV":
+            i += 2  # "mostly-Muslim": the word after the hyphen describes too
+        elif (tok.pos_ in {"ADV", "ADJ"} or tok.ent_type_ == "NORP") and not _place_word(tok):
+            i += 1
+        else:
+            break
+    if i == start or i >= limit or doc[i - 1].text == "-" or not _place_word(doc[i]):
+        return None
+    return i
 
 
 def _bearing_word(tok: Token, limit: int) -> bool:
@@ -658,6 +678,8 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
             named = sent.doc[first : owner[0].i]
             if not (part and segments and all(_place_word(t) or t.lower_ == "the" for t in named)):
                 continue
+            if named.text.lower().removeprefix("the ") in LANG.macro_regions:
+                continue  # "West Africa's vast Sahel region": a part of a continent
             segments = part + segments
         if segments:
             return _written_place(segments)
@@ -766,6 +788,27 @@ def _weekday_told_before(
     return None
 
 
+def _with_weekday(ent: Span) -> Span:
+    """ "Friday, January 8" where the recogniser took "January 8" alone."""
+    doc, start = ent.doc, ent.start
+    if start >= 1 and doc[start - 1].text == ",":
+        start -= 1
+    if start >= 1 and doc[start - 1].lower_ in WEEKDAYS:
+        return doc[start - 1 : ent.end]
+    return ent
+
+
+def _years_named(doc: Doc) -> set[int]:
+    """The years a page's dates name ("in October 2020"), for a day it gives without one."""
+    return {
+        int(t.text)
+        for ent in doc.ents
+        if ent.label_ == "DATE"
+        for t in ent
+        if t.is_digit and len(t.text) == 4 and 1900 <= int(t.text) <= 2100
+    }
+
+
 def date_of(sent: Span, article: Article) -> DateValue | None:
     reference = article.reference_date
     ents = [e for e in sent.ents if e.label_ in {"DATE", "TIME"} and not _names_other_thing(e)]
@@ -773,6 +816,8 @@ def date_of(sent: Span, article: Article) -> DateValue | None:
     for ent in ents:
         ent = _with_day_number(ent)
         resolved = parse_date(ent.text, reference)
+        if resolved is None and reference is None:
+            resolved = date_by_weekday(_with_weekday(ent).text, _years_named(sent.doc))
         if resolved is None or (reference and resolved.value > reference):
             continue
         resolved = _weekday_told_before(ent, resolved, reference) or resolved
