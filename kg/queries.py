@@ -11,9 +11,10 @@ with comment lines::
     # param include_coarse: boolean — also events placed only in a region — `false`
 
 (the default is a value in backticks, ``required``, or words saying what leaving the
-parameter out means) and holds one ``# @params`` line inside the ``WHERE`` group that reads the
-parameters (the outermost, or a sub-select's when the question computes in stages).
-Binding replaces that line with a ``VALUES`` block built from typed RDF terms (``pyoxigraph``
+parameter out means) and holds a ``# @params`` line inside each ``WHERE`` group that reads the
+parameters (the outermost, or a sub-select's when the question computes in stages; one in each
+branch of a ``UNION`` whose branches read them, as a group cannot see the values of another).
+Binding replaces each such line with a ``VALUES`` block built from typed RDF terms (``pyoxigraph``
 literals, whose serialisation escapes quotes, backslashes and new lines), so a value is always
 one term and never text spliced into the query. A parameter left out is ``UNDEF``: the query reads
 ``!BOUND(?year)`` as "any year". Every value is checked against its declared type first.
@@ -132,8 +133,10 @@ def parse(name: str, text: str) -> NamedQuery:
         if key not in fields:
             raise QueryError(f"{name}.rq: no '# {key}:' line")
     markers = sum(1 for line in text.splitlines() if line.strip() == PARAMS_MARKER)
-    if params and markers != 1:
-        raise QueryError(f"{name}.rq: needs exactly one '{PARAMS_MARKER}' line, has {markers}")
+    if params and not markers:
+        raise QueryError(f"{name}.rq: has parameters but no '{PARAMS_MARKER}' line")
+    if markers and not params:
+        raise QueryError(f"{name}.rq: a '{PARAMS_MARKER}' line but no parameters")
     question = fields.get("question")
     return NamedQuery(name=name, title=fields["title"], description=fields["description"],
                       question=int(question) if question and question.isdigit() else None,

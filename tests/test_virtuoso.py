@@ -137,6 +137,8 @@ def cases(store_path: Path) -> dict[str, list[dict[str, str]]]:
         {"lat": lat, "lon": lon, "km": "500", "include_coarse": "true"}]
     per_name["affiliate-events"] += [{"actor": "al-Qaeda"}, {"actor": "Islamic State"}]
     per_name["low-confidence"] += [{"threshold": "0.9"}]
+    per_name["sources-disagreements"] += [{"disagreement": "any"}, {"disagreement": "date"}]
+    per_name["independent-sources"] += [{"min": "1"}, {"min": "3"}]
     return per_name
 
 
