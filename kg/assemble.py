@@ -271,7 +271,16 @@ def _joinable(
             return not places_apart(frame.place, claim.place, within) and not dates_apart(
                 frame, claim
             )
-        riot_part = other.type in {"arson", "looting-property-destruction"}
+        crowd_claim = frame if other is claim else claim
+        # a building stormed by nobody named, where the crowd gathered ("protesters gathered
+        # outside the embassy"): the crowd's doing
+        riot_part = other.type in {"arson", "looting-property-destruction"} or (
+            other.type == "attack"
+            and not other.victims
+            and bool(other.targets)
+            and all(t.kind == "object" for t in other.targets)
+            and bool(_things(other) & set(fold(_text(crowd_claim)).split()))
+        )
         crowd = _protesters(other, lexicon.crowds)
         if other.attackers and not crowd:
             return False  # gunmen are not the crowd: an attack and a protest about it are two

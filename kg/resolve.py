@@ -253,13 +253,19 @@ def resolve_extraction(
         extraction.place_names,
         dateline=dateline,
     )
+    placed = {
+        claim.key: resolve_place(claim.place, gazetteer, fallback_country)
+        for claim in extraction.claims
+        if claim.place is not None
+    }
+    # an event the text places nowhere happened where the article's placed events did, when
+    # they all lie in one country: "France" named ten times in a story from Niamey does not
+    # move a protest at the embassy there to France
+    story = {p.country_code for p in placed.values() if p.country_code}
+    unplaced_country = story.pop() if len(story) == 1 else fallback_country
     resolved: list[EventClaim] = []
     for claim in extraction.claims:
-        place: PlaceRef | None
-        if claim.place is not None:
-            place = resolve_place(claim.place, gazetteer, fallback_country)
-        else:
-            place = _country_only(fallback_country, gazetteer)
+        place = placed.get(claim.key) or _country_only(unplaced_country, gazetteer)
         country_code = place.country_code if place else fallback_country
         year = (
             claim.date.value.year

@@ -526,3 +526,20 @@ def test_the_unnamed_people_an_incident_harmed_are_one_participant_per_side(refe
     by_first = {v.mentions[0]: v for v in frame.victims}
     assert set(by_first) == {"12 people", "two soldiers", "Amadou Diallo"}
     assert {"women", "children"} <= set(by_first["12 people"].mentions)
+
+
+def test_a_building_stormed_where_the_crowd_gathered_is_the_protest_turning_violent(
+    reference,
+) -> None:
+    crowd = claim("peaceful-protest-0", "Hundreds of students gathered outside the ministry.",
+                  0, type_="peaceful-protest", attackers=(group("students"),),
+                  place=town("Kaya", 13.09, -1.08))
+    stormed = claim("attack-60", "The ministry came under attack and its gate was burnt.", 60,
+                    targets=(group("the ministry", kind="object"),),
+                    place=town("Kaya", 13.09, -1.08))
+    [frame] = run(reference, crowd, stormed)
+    assert frame.type == "violent-demonstration"
+    elsewhere = claim("attack-60", "A bank came under attack and its gate was burnt.", 60,
+                      targets=(group("a bank", kind="object"),),
+                      place=town("Kaya", 13.09, -1.08))
+    assert len(run(reference, crowd, elsewhere)) == 2

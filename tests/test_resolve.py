@@ -273,3 +273,34 @@ def test_a_district_named_after_its_seat_is_placed_at_the_seat_at_precision_two(
     assert ref.precision == 2 and ref.place_key is None
     seat = gazetteer.get(ref.anchor_key)
     assert seat is not None and seat.name == "Marte" and seat.country_code == "NG"
+
+
+def test_an_unplaced_event_is_in_the_country_of_the_articles_placed_events(gazetteer) -> None:
+    from kg.records import Article, EventClaim, Extraction
+    from kg.resolve import resolve_extraction
+
+    text = ("France condemned the raid. French officials said France would respond, and "
+            "France recalled its envoy. The French school in Niger was stormed on Sunday. "
+            "A crowd gathered outside the town hall.")
+    stormed_at = text.index("The French school")
+    crowd_at = text.index("A crowd")
+    stormed = EventClaim(
+        "d", "attack-1", "attack", "stormed",
+        (Evidence(text[stormed_at:crowd_at - 1], stormed_at, crowd_at - 1),),
+        targets=(ActorRef(("the French school",), "object", None, "the French school"),),
+        place=place(PlaceSegment("Niger")),
+    )
+    crowd = EventClaim(
+        "d", "peaceful-protest-2", "peaceful-protest", "gathered",
+        (Evidence(text[crowd_at:], crowd_at, len(text)),),
+        attackers=(ActorRef(("A crowd",), "group", None, "A crowd"),),
+    )
+    resolved = resolve_extraction(
+        Extraction(Article("d", text), (stormed, crowd)), load_reference(), gazetteer
+    ).claims
+    assert {c.place.country_code for c in resolved if c.place} == {"NE"}
+    # with no placed event, the country the article names most stays the fallback
+    [alone] = resolve_extraction(
+        Extraction(Article("d", text), (crowd,)), load_reference(), gazetteer
+    ).claims
+    assert alone.place is not None and alone.place.country_code == "FR"
