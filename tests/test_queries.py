@@ -397,10 +397,21 @@ def test_independent_sources_count_outlets_once() -> None:
 
 def test_fatality_range_low_confidence_and_quality() -> None:
     store = small_store()
-    rows = {short(r["event"]): r for r in table(run_named(store, "fatality-range"))}
-    assert (rows["event/e1"]["low"], rows["event/e1"]["high"]) == ("10", "14")
-    assert rows["event/e1"]["reportsWithNumber"] == "2"
-    assert (rows["event/e2"]["low"], rows["event/e2"]["reportsWithNumber"]) == (None, "0")
+    # only e1's reports give figures, and they differ (10 and 14)
+    rows = table(run_named(store, "fatality-range"))
+    assert [(short(r["event"]), r["type"], r["low"], r["high"], r["reports"],
+             r["reportsWithNumber"]) for r in rows] == [
+        ("event/e1", "attack", "10", "14", "2", "2")]
+    assert table(run_named(store, "fatality-range", {"spread": "4"})) == rows
+    assert table(run_named(store, "fatality-range", {"spread": "5"})) == []
+    # e2's one report gives a figure: a range of none, listed with spread 0 only, after the
+    # wider one
+    store.oxigraph.update(f"""PREFIX ce: <https://w3id.org/conflict-kg/ontology#>
+        INSERT DATA {{ GRAPH <{KG}graph/article/a3> {{ <{KG}claim/a3/c3> ce:fatalities 3 }} }}""")
+    assert table(run_named(store, "fatality-range")) == rows
+    every = table(run_named(store, "fatality-range", {"spread": "0"}))
+    assert [(short(r["event"]), r["low"], r["high"], r["reports"]) for r in every] == [
+        ("event/e1", "10", "14", "2"), ("event/e2", "3", "3", "1")]
     rows = table(run_named(store, "low-confidence"))
     assert [(short(r["event"]), float(r["bestConfidence"]), r["claims"]) for r in rows] == [
         ("event/e1", 0.4, "2")]
@@ -436,8 +447,11 @@ def test_without_canonical_events_the_claims_are_read() -> None:
     # one article each: no claim has two sources, and nothing disagrees
     assert table(run_named(store, "independent-sources")) == []
     assert table(run_named(store, "sources-disagreements")) == []
-    rows = table(run_named(store, "fatality-range"))
-    assert {short(r["event"]): r["high"] for r in rows}["claim/a2/c2"] == "14"
+    # one figure per claim: no range, unless spread 0 asks for every figure
+    assert table(run_named(store, "fatality-range")) == []
+    rows = table(run_named(store, "fatality-range", {"spread": "0"}))
+    assert [(short(r["event"]), r["low"], r["high"], r["reports"]) for r in rows] == [
+        ("claim/a2/c2", "14", "14", "1"), ("claim/a1/c1", "10", "10", "1")]
     # each claim an event of its own: Katiba Macina attacks in c1 and in c2
     rows = table(run_named(store, "events-per-actor-month", {"country": "BF"}))
     assert {(r["actor"], r["month"], r["events"]) for r in rows} == {
@@ -535,16 +549,14 @@ def test_seed_sources_and_dates(seed: GraphStore) -> None:
     assert {r["reportedPlace"] for r in rows} == {"Kalamba"}
     assert {r["disagreements"] for r in rows} == {None}
     assert table(run_named(seed, "sources-disagreements", {"disagreement": "any"})) == []
-    # Q9 and Q10: two independent sources each, no fatality figure anywhere
+    # Q9 and Q10: two independent sources each, no fatality figure anywhere (so no range)
     rows = table(run_named(seed, "independent-sources"))
     assert [(r["type"], r["articles"], r["independentSources"]) for r in
             sorted(rows, key=lambda r: r["type"])] == [("armed-clash", "2", "2"),
                                                        ("materiel-capture", "2", "2")]
     assert {tuple(sorted(r["sources"].split(", "))) for r in rows} == {
         ("000_69087c4d98a395b5", "001_62c5150fe37c3cba")}
-    rows = table(run_named(seed, "fatality-range"))
-    assert [(r["low"], r["high"], r["reports"], r["reportsWithNumber"]) for r in rows] == [
-        (None, None, "2", "0")] * 2
+    assert table(run_named(seed, "fatality-range", {"spread": "0"})) == []
 
 
 @pytest.mark.model

@@ -139,6 +139,7 @@ def cases(store_path: Path) -> dict[str, list[dict[str, str]]]:
     per_name["low-confidence"] += [{"threshold": "0.9"}]
     per_name["sources-disagreements"] += [{"disagreement": "any"}, {"disagreement": "date"}]
     per_name["independent-sources"] += [{"min": "1"}, {"min": "3"}]
+    per_name["fatality-range"] += [{"spread": "0"}]
     return per_name
 
 
