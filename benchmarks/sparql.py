@@ -20,11 +20,12 @@ corpus changed):
    again, and without merging the copies into one another;
 3. ``DIR/store.nq``: its N-Quads dump, read by rdflib.
 
-Then each named question (``events-near`` around the town with the most events, 100 km;
-``weapons-captured-from`` for the group that lost materiel most often; the others with their
-defaults) runs once to warm up and ``--repeat`` times more on each engine, and the median is
-printed in milliseconds, every term of every row read (as a tuple, in the variables' order;
-the form in which rows are compared is made after the clock stops):
+Then each named question (``events-near`` around the town with the most events, 100 km,
+by its name and by its point; ``weapons-captured-from`` for the group that lost materiel most
+often; the others with their defaults) runs once to warm up and ``--repeat`` times more on
+each engine, and the median is printed in milliseconds, every term of every row read (as a
+tuple, in the variables' order; the form in which rows are compared is made after the clock
+stops):
 
 - ``oxigraph``: ``GraphStore.query`` on the on-disk store, read-only (the store ``kg query``
   and ``kg serve`` use);
@@ -208,14 +209,24 @@ def cases(store_path: Path, only: list[str]) -> list[tuple[str, dict[str, str]]]
     town = first(store, """SELECT ?label WHERE { ?e a ce:CanonicalEvent ; sem:hasPlace ?p .
         ?p ce:placeLevel "locality" ; rdfs:label ?label } GROUP BY ?label
         ORDER BY DESC(COUNT(*)) ?label LIMIT 1""", "Kaya")
+    point = first(store, f"""PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+        SELECT (STR(?wkt) AS ?w) WHERE {{ ?p rdfs:label ?label ; geo:hasGeometry/geo:asWKT ?wkt
+        FILTER(STR(?label) = {json.dumps(town)}) }} ORDER BY ?w LIMIT 1""", "POINT(-1.08 13.09)")
+    lon, lat = point[len("POINT("):-1].split()
     loser = first(store, """SELECT ?label WHERE { ?e a ce:CanonicalEvent ;
         ce:capturedFrom/rdfs:label ?label ; ce:materiel ?m } GROUP BY ?label
         ORDER BY DESC(COUNT(*)) ?label LIMIT 1""", "JNIM")
     store.close()
-    chosen = {"events-near": {"place": town, "km": "100"},
-              "weapons-captured-from": {"actor": loser}}
-    return [(q.name, chosen.get(q.name, {})) for q in list_queries()
-            if not only or q.name in only]
+    chosen: dict[str, list[dict[str, str]]] = {
+        "events-near": [{"place": town, "km": "100"}, {"lat": lat, "lon": lon, "km": "100"}],
+        "weapons-captured-from": [{"actor": loser}]}
+    return [(q.name, params) for q in list_queries() if not only or q.name in only
+            for params in chosen.get(q.name, [{}])]
+
+
+def label(name: str, params: dict[str, str]) -> str:
+    """A case as the table names it: the question and its parameters."""
+    return name + "".join(f" {k}={v}" for k, v in params.items())
 
 
 # -- running and timing -------------------------------------------------------------------------
@@ -395,12 +406,13 @@ def main() -> None:
     print(f"store: {stats.quads:,} quads, {stats.article_graphs:,} article graphs, "
           f"{stats.claims:,} claims, {stats.canonical_events:,} canonical events", flush=True)
     asked = cases(store_path, args.only)
-    results: dict[str, dict[str, dict[str, Any]]] = {name: {} for name, _ in asked}
+    results: dict[str, dict[str, dict[str, Any]]] = {label(*case): {} for case in asked}
     if "oxigraph" in args.engines:
         for name, params in asked:
-            results[name]["oxigraph"] = in_child(_oxigraph_runner, store_path,
-                                                 bind(name, params), args.repeat, args.bound)
-            print(f"  oxigraph {name}: {shown(results[name]['oxigraph'])} ms", flush=True)
+            got = results[label(name, params)]
+            got["oxigraph"] = in_child(_oxigraph_runner, store_path, bind(name, params),
+                                       args.repeat, args.bound)
+            print(f"  oxigraph {label(name, params)}: {shown(got['oxigraph'])} ms", flush=True)
     if "virtuoso" in args.engines:
         from kg.remote import Server
 
@@ -410,8 +422,9 @@ def main() -> None:
         with started_here as server:
             if server is not None:
                 for name, params in asked:
-                    results[name]["virtuoso"] = remote(server, bind(name, params), args.repeat)
-                    print(f"  virtuoso {name}: {shown(results[name]['virtuoso'])} ms",
+                    got = results[label(name, params)]
+                    got["virtuoso"] = remote(server, bind(name, params), args.repeat)
+                    print(f"  virtuoso {label(name, params)}: {shown(got['virtuoso'])} ms",
                           flush=True)
     if "rdflib" in args.engines:
         from rdflib import Dataset
@@ -422,9 +435,10 @@ def main() -> None:
         print(f"rdflib: loaded {len(_DATASET):,} quads in {time.perf_counter() - started:.0f} s",
               flush=True)
         for name, params in asked:
-            results[name]["rdflib"] = in_child(_rdflib_runner, store_path, bind(name, params),
-                                               args.repeat, args.bound)
-            print(f"  rdflib {name}: {shown(results[name]['rdflib'])} ms", flush=True)
+            got = results[label(name, params)]
+            got["rdflib"] = in_child(_rdflib_runner, store_path, bind(name, params),
+                                     args.repeat, args.bound)
+            print(f"  rdflib {label(name, params)}: {shown(got['rdflib'])} ms", flush=True)
         _DATASET = None
     table(args.cache, store_path, asked, results, args.repeat)
 
@@ -442,22 +456,21 @@ def table(cache: Path, store_path: Path, asked: list[tuple[str, dict[str, str]]]
         saved["results"].setdefault(name, {}).update(got)
     saved_file.write_text(json.dumps(saved, indent=1), encoding="utf-8")
     merged = saved["results"]
-    engines = [e for e in ENGINES if any(e in merged.get(name, {}) for name, _ in asked)]
+    engines = [e for e in ENGINES if any(e in merged.get(label(*case), {}) for case in asked)]
     print(f"\nmedian ms of {repeat} runs after one to warm up (2 when the first took over "
           f"{SLOW:g} s); every term of every row read; rows compared with Oxigraph's\n")
     print("| question | rows | " + " | ".join(f"{e} ms" for e in engines) + " | same rows |")
     print("|---|---:|" + "---:|" * len(engines) + "---|")
     for name, params in asked:
-        got = merged.get(name, {})
+        got = merged.get(label(name, params), {})
         reference = got.get("oxigraph", {})
         rows = reference.get("rows", next((r["rows"] for r in got.values() if "rows" in r), ""))
         compared = [e for e in engines if e != "oxigraph" and "digest" in got.get(e, {})
                     and "digest" in reference]
         differ = [e for e in compared if got[e]["digest"] != reference["digest"]]
         same = ("NO: " + ", ".join(differ)) if differ else ("yes" if compared else "")
-        label = name + "".join(f" {k}={v}" for k, v in params.items())
-        print(f"| `{label}` | {rows} | " + " | ".join(shown(got.get(e)) for e in engines)
-              + f" | {same} |")
+        print(f"| `{label(name, params)}` | {rows} | "
+              + " | ".join(shown(got.get(e)) for e in engines) + f" | {same} |")
 
 
 if __name__ == "__main__":
