@@ -744,3 +744,31 @@ def test_a_weekday_and_day_on_a_page_without_a_date_line_are_dated_by_its_years(
         None,
     ))
     assert claim.date is not None and claim.date.value == dt.date(2024, 3, 9)
+
+
+def test_people_charged_over_an_attack_are_not_its_victims() -> None:
+    extraction = extract(
+        "A car bomb killed nine traders at the market in Gao on Sunday. On Tuesday, Moussa "
+        "Traore, Ali Kone and Seydou Diarra were charged over the bombing."
+    )
+    bombing = only_of(extraction.claims, "bombing")
+    assert not {"Moussa Traore", "Ali Kone", "Seydou Diarra"} & mentions(bombing.victims)
+    assert "nine traders" in mentions(bombing.victims)
+
+
+def test_a_person_named_as_the_bomber_or_a_suspect_is_no_victim() -> None:
+    from kg.nlp.events import _suspect
+    from kg.nlp.pipeline import load_pipeline
+
+    nlp = load_pipeline(None)
+
+    def span_of(text: str, name: str):
+        doc = nlp(text)
+        start = text.index(name)
+        return doc.char_span(start, start + len(name))
+
+    assert _suspect(span_of("Police hunted for suspected bomber Issa Maiga all week.",
+                            "Issa Maiga"))
+    assert _suspect(span_of("Police said the gunman, Issa Maiga, fled on foot.", "Issa Maiga"))
+    assert not _suspect(span_of("The blast killed the shopkeeper Issa Maiga and two clients.",
+                                "Issa Maiga"))

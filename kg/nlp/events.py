@@ -663,6 +663,7 @@ def _with_trained_roles(
         if not (f.label == "WEAPON" and f.sentence in summary)
         and f.sentence not in conditional
         and not _describes(doc[f.start : f.end])
+        and not (f.label in {"VICTIM", "HUMAN"} and _suspect(doc[f.start : f.end]))
     ]
 
     def make_claim(event_type: str) -> EventClaim | None:
@@ -769,6 +770,23 @@ def _describes(span: Span) -> bool:
     another group hit."""
     root = span.root
     return root.dep_ == "attr" or (root.dep_ == "conj" and root.head.dep_ == "attr")
+
+
+def _suspect(span: Span) -> bool:
+    """ "Colonel X and Y were indicted", "Z was detained in connection with the attack",
+    "suspected bomber X": suspects and perpetrators, not the attack's victims."""
+    tok = span.root
+    while tok.dep_ in {"conj", "appos"} and tok.head is not tok:
+        tok = tok.head  # "X, Y and Z were charged": the first of the list is the subject
+    # "X was charged", "police detained X"; not "the police who detained X"
+    if tok.dep_ in {"nsubjpass", "dobj"} and tok.head.lemma_.lower() in LANG.legal_verbs:
+        return True
+    # "suspected bomber X", "the gunman, X": named as the one who did it
+    before = span.doc[span.start - 2 : span.start] if span.start >= 2 else span.doc[:span.start]
+    return any(
+        t.lemma_.lower() in LANG.perpetrator_titles and t.head.i in range(span.start, span.end)
+        for t in before
+    ) or (span.root.dep_ == "appos" and span.root.head.lemma_.lower() in LANG.perpetrator_titles)
 
 
 def _conditional(sent: Span) -> bool:
