@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ from spacy.attrs import (
     IS_ALPHA,
     IS_PUNCT,
     IS_SPACE,
+    IS_STOP,
     LEMMA,
     LIKE_NUM,
     LOWER,
@@ -142,7 +144,8 @@ class _Tokens:
 
     Everything here reads them many times per token (every variant of every phrase, every
     head's governor and sentence), and each ``doc[i].dep_`` makes a new Token object: read
-    through Tokens, the role component cost some 2 s of MUC-4 dev's 200 articles.
+    through Tokens, the role component cost some 2 s of MUC-4 dev's 200 articles. The flags
+    are 0 or 1, as ``Doc.to_array`` gives them.
     """
 
     lower: list[str]
@@ -152,35 +155,53 @@ class _Tokens:
     dep: list[str]
     ent: list[str]  # the entity type, "" outside entities
     head: list[int]  # the root is its own head
-    punct: list[bool]
-    alpha: list[bool]
-    space: list[bool]
-    num: list[bool]  # like a number
+    punct: list[int]
+    alpha: list[int]
+    space: list[int]
+    num: list[int]  # like a number
+    stop: list[int]  # a stop word
     passive: frozenset[int]  # tokens with an auxpass or nsubjpass child
 
 
-_TABLE = (LOWER, LEMMA, POS, TAG, DEP, ENT_TYPE, HEAD, IS_PUNCT, IS_ALPHA, IS_SPACE, LIKE_NUM)
+_TABLE = (
+    LOWER,
+    LEMMA,
+    POS,
+    TAG,
+    DEP,
+    ENT_TYPE,
+    HEAD,
+    IS_PUNCT,
+    IS_ALPHA,
+    IS_SPACE,
+    LIKE_NUM,
+    IS_STOP,
+)
 
 
-def _tokens(doc: Doc) -> _Tokens:
+def token_table(doc: Doc) -> _Tokens:
+    """The token attributes of ``doc`` (shared by the role filler and the doc classifier)."""
     strings = doc.vocab.strings
-    columns = doc.to_array(list(_TABLE)).T  # uint64; a head is an offset, wrapped if negative
+    array = doc.to_array(list(_TABLE))  # uint64; a head is an offset, wrapped if negative
+    columns = array.T.tolist()
 
-    def text(column: np.ndarray) -> list[str]:
-        names = {key: strings[key] for key in set(column.tolist())}
-        return [names[key] for key in column.tolist()]
+    def text(column: list[int], fold: bool = False) -> list[str]:
+        names = {key: strings[key] for key in set(column)}
+        if fold:
+            names = {key: name.lower() for key, name in names.items()}
+        return list(map(names.__getitem__, column))
 
-    lower, lemma, pos, tag, dep, ent = (text(columns[k]) for k in range(6))
-    head = (np.arange(len(doc), dtype=np.int64) + columns[6].astype(np.int64)).tolist()
-    punct, alpha, space, num = ([bool(x) for x in columns[k].tolist()] for k in range(7, 11))
+    lower, pos, tag, dep, ent = (text(columns[k]) for k in (0, 2, 3, 4, 5))
+    head = (np.arange(len(doc), dtype=np.int64) + array[:, 6].astype(np.int64)).tolist()
     passive = frozenset(
         h
         for i, (h, d) in enumerate(zip(head, dep, strict=True))
-        if d in {"auxpass", "nsubjpass"} and h != i
+        if (d == "auxpass" or d == "nsubjpass") and h != i
     )
+    punct, alpha, space, num, stop = columns[7:12]
     return _Tokens(
         lower,
-        [w.lower() for w in lemma],
+        text(columns[1], fold=True),
         pos,
         tag,
         dep,
@@ -190,6 +211,7 @@ def _tokens(doc: Doc) -> _Tokens:
         alpha,
         space,
         num,
+        stop,
         passive,
     )
 
@@ -197,7 +219,7 @@ def _tokens(doc: Doc) -> _Tokens:
 def _context_tokens(doc: Doc, context: dict[str, object]) -> _Tokens:
     tokens = context.get("tokens")
     if not isinstance(tokens, _Tokens):
-        tokens = context["tokens"] = _tokens(doc)
+        tokens = context["tokens"] = token_table(doc)
     return tokens
 
 
@@ -221,7 +243,7 @@ def candidates(doc: Doc, tokens: _Tokens | None = None) -> list[Candidate]:
     classifier sees every variant and the surest one wins.
     """
     if tokens is None:
-        tokens = _tokens(doc)
+        tokens = token_table(doc)
     lower, pos, dep, alpha = tokens.lower, tokens.pos, tokens.dep, tokens.alpha
     seen: set[tuple[int, int]] = set()
     out: list[Candidate] = []
@@ -318,24 +340,31 @@ def _known_head_features(
 
 
 def _own_features(
-    tokens: _Tokens, cand: Candidate, context: dict[str, object], lemma: str
+    tokens: _Tokens,
+    cand: Candidate,
+    context: dict[str, object],
+    lemma: str,
+    key: str | None = None,
 ) -> list[str]:
-    """The features of the candidate's own words and surroundings (``lemma``: its head's)."""
+    """The features of the candidate's own words and surroundings (``lemma``: its head's;
+    ``key``: its words joined by spaces, when the caller has them)."""
     lower, punct = tokens.lower, tokens.punct
-    start, end, head = cand.start, cand.end, cand.head
+    start, end, head, variant = cand.start, cand.end, cand.head, cand.variant
     size = end - start
+    if key is None:
+        key = " ".join(lower[start:end])
+    occurrences = context["texts"][key]  # type: ignore[index]
+    words = [lower[i] for i in range(start, end) if not punct[i]]
     feats = [
         f"len={min(size, 6)}",
-        f"var={cand.variant}",
-        f"var_h={cand.variant}|{lemma}",
-        f"var_len={cand.variant}|{min(size, 4)}",
+        f"var={variant}",
+        f"var_h={variant}|{lemma}",
+        f"var_len={variant}|{min(size, 4)}",
+        f"occ={min(occurrences, 4)}",
+        f"first={min(context['first'].get(key, 0), 6)}",  # type: ignore[attr-defined]
+        *[f"w={word}" for word in words],
+        *[f"wm={lower[i]}" for i in range(start, end) if i != head and not punct[i]],
     ]
-    key = " ".join(lower[start:end])
-    occurrences = context["texts"][key]  # type: ignore[index]
-    feats.append(f"occ={min(occurrences, 4)}")
-    feats.append(f"first={min(context['first'].get(key, 0), 6)}")  # type: ignore[attr-defined]
-    feats.extend(f"w={lower[i]}" for i in range(start, end) if not punct[i])
-    feats.extend(f"wm={lower[i]}" for i in range(start, end) if i != head and not punct[i])
     entities = tokens.ent[start:end]
     if ACTOR_LABEL in entities:
         feats.append("ruler=actor")
@@ -344,60 +373,56 @@ def _own_features(
     pos, alpha = tokens.pos, tokens.alpha
     if all(pos[i] == "PROPN" or not alpha[i] for i in range(start, end)):
         feats.append("allpropn")
+    n = len(lower)
     feats.append(f"l1={lower[start - 1] if start >= 1 else '<s>'}")
     feats.append(f"l2={lower[start - 2] if start >= 2 else '<s>'}")
-    feats.append(f"r1={lower[end] if end < len(lower) else '</s>'}")
-    feats.append(f"r2={lower[end + 1] if end + 1 < len(lower) else '</s>'}")
+    feats.append(f"r1={lower[end] if end < n else '</s>'}")
+    feats.append(f"r2={lower[end + 1] if end + 1 < n else '</s>'}")
     return feats
 
 
 def _head_features(tokens: _Tokens, head: int, context: dict[str, object]) -> tuple[str, list[str]]:
-    """The features a candidate owes to its head alone, and the head's lemma."""
-    lemmas, pos, heads = tokens.lemma, tokens.pos, tokens.head
+    """The features a candidate owes to its head alone, and the head's lemma.
+
+    Those its sentence gives every head (the event families and moods of the sentence, its
+    number) are made once per sentence, in :func:`doc_context`."""
+    lemmas, pos, heads, triggers = tokens.lemma, tokens.pos, tokens.head, _TRIGGER_LEMMAS
     lemma = lemmas[head]
+    tag = tokens.tag[head]
+    ent = tokens.ent[head] or "-"
+    dep, gov, prep = _governor(tokens, head)
+    glemma = lemmas[gov]
+    family = triggers.get(glemma, "-")
+    gov_dep = tokens.dep[gov]
+    gg_lemma = lemmas[heads[gov]]  # the root's head is itself (see _governor)
     feats = [
         f"h={lemma}",
         f"hs={tokens.lower[head][-3:]}",
         f"pos={pos[head]}",
-        f"tag={tokens.tag[head]}",
-    ]
-    ent = tokens.ent[head] or "-"
-    feats.append(f"ent={ent}")
-    feats.append(f"ent_h={ent}|{lemma}")
-    for name, words in (
-        ("armed", LANG.armed_nouns),
-        ("civ", LANG.civilian_nouns),
-        ("mat", LANG.materiel_nouns),
-        ("place", LANG.place_class_nouns),
-    ):
-        if lemma in words:
-            feats.append(f"lex={name}")
-    if tokens.tag[head] in {"NNS", "NNPS"}:
-        feats.append("plural")
-    dep, gov, prep = _governor(tokens, head)
-    feats.append(f"dep={dep}")
-    glemma = lemmas[gov]
-    family = _TRIGGER_LEMMAS.get(glemma, "-")
-    passive = gov in tokens.passive
-    feats += [
+        f"tag={tag}",
+        f"ent={ent}",
+        f"ent_h={ent}|{lemma}",
+        *[feature for feature, words in _LEXICONS if lemma in words],
+        f"dep={dep}",
         f"gov={dep}|{glemma}",
         f"govfam={dep}|{family}",
         f"govpos={dep}|{pos[gov]}",
-        f"govpass={dep}|{passive}|{family}",
+        f"govpass={dep}|{gov in tokens.passive}|{family}",
         f"govh={glemma}|{lemma}",
+        f"gg={gov_dep}|{gg_lemma}",
+        f"ggfam={gov_dep}|{triggers.get(gg_lemma, '-')}",
     ]
+    if tag == "NNS" or tag == "NNPS":
+        feats.append("plural")
     if prep:
         feats.append(f"prepfam={prep}|{family}")
-    gg = heads[gov]  # the root's is itself (see _governor)
-    feats.append(f"gg={tokens.dep[gov]}|{lemmas[gg]}")
-    feats.append(f"ggfam={tokens.dep[gov]}|{_TRIGGER_LEMMAS.get(lemmas[gg], '-')}")
     sent_index = context["sent_of"][head]  # type: ignore[index]
-    families = context["families"][sent_index]  # type: ignore[index]
-    feats.extend(f"sfam={f}" for f in families)
-    feats.extend(f"sfam_h={f}|{lemma}" for f in families)
-    feats.extend(f"sfam_dep={f}|{dep}" for f in families)
-    if not families:
-        feats.append("sfam=none")
+    common, families, moods = context["sentence_features"][sent_index]  # type: ignore[index]
+    feats += common  # sfam=, mood=, sent=
+    if families:
+        feats.extend([f"sfam_h={f}|{lemma}" for f in families])
+        feats.extend([f"sfam_dep={f}|{dep}" for f in families])
+    else:
         feats.append(f"sfam_h=none|{lemma}")
     # the verbs above the phrase up to its clause's root: "were <killed> when <gunmen> ...";
     # four steps always, the root repeating itself, as the model was trained
@@ -405,22 +430,27 @@ def _head_features(tokens: _Tokens, head: int, context: dict[str, object]) -> tu
     for _ in range(4):
         if pos[up] == "VERB":
             feats.append(f"vup={lemmas[up]}")
-            feats.append(f"vupfam={_TRIGGER_LEMMAS.get(lemmas[up], '-')}|{dep}")
+            feats.append(f"vupfam={triggers.get(lemmas[up], '-')}|{dep}")
         up = heads[up]
     # what the sentence does: a report of a real incident, a hedge (denial, threat, plan,
     # negation), a statement someone makes, a claim of responsibility or an accusation
-    for mood in context["moods"][sent_index]:  # type: ignore[index]
-        feats.append(f"mood={mood}")
-        feats.append(f"mood_dep={mood}|{dep}")
-    if dep in {"nsubj", "nsubjpass"} and glemma in _SPEECH:
+    feats.extend([f"mood_dep={mood}|{dep}" for mood in moods])
+    if (dep == "nsubj" or dep == "nsubjpass") and glemma in _SPEECH:
         feats.append("speaker")
-    feats.append(f"sent={min(sent_index, 8)}")
     count = context["head_counts"][lemma]  # type: ignore[index]
     feats.append(f"count={min(count, 5)}")
     feats.append(f"count_h={min(count, 3)}|{lemma}")
     if context.get("relevance") is not None:
         feats.append(f"rel={int(float(context['relevance']) * 4)}")  # type: ignore[arg-type]
     return lemma, feats
+
+
+_LEXICONS = (
+    ("lex=armed", LANG.armed_nouns),
+    ("lex=civ", LANG.civilian_nouns),
+    ("lex=mat", LANG.materiel_nouns),
+    ("lex=place", LANG.place_class_nouns),
+)
 
 
 _SPEECH = {"say", "state", "report", "announce", "add", "declare", "tell", "indicate", "note"}
@@ -448,8 +478,9 @@ def _moods(tokens: _Tokens, start: int, end: int) -> frozenset[str]:
     return frozenset(moods)
 
 
-def doc_context(doc: Doc) -> dict[str, object]:
-    tokens = _tokens(doc)
+def doc_context(doc: Doc, tokens: _Tokens | None = None) -> dict[str, object]:
+    if tokens is None:
+        tokens = token_table(doc)
     lemma, lower = tokens.lemma, tokens.lower
     sents = [(sent.start, sent.end) for sent in doc.sents]
     texts: Counter[str] = Counter()
@@ -458,26 +489,35 @@ def doc_context(doc: Doc) -> dict[str, object]:
     sent_of = [0] * len(doc)
     families: list[frozenset[str]] = []
     moods: list[frozenset[str]] = []
+    sentence_features: list[tuple[list[str], tuple[str, ...], tuple[str, ...]]] = []
     for number, (start, end) in enumerate(sents):
         sent_of[start:end] = [number] * (end - start)
-        moods.append(_moods(tokens, start, end))
-        families.append(
-            frozenset(_TRIGGER_LEMMAS[w] for w in lemma[start:end] if w in _TRIGGER_LEMMAS)
-        )
-    for cand in cands:
-        key = " ".join(lower[cand.start : cand.end])
+        mood = _moods(tokens, start, end)
+        family = frozenset(_TRIGGER_LEMMAS[w] for w in lemma[start:end] if w in _TRIGGER_LEMMAS)
+        moods.append(mood)
+        families.append(family)
+        # what the sentence gives each of its heads (see _head_features)
+        common = [f"sfam={f}" for f in family] or ["sfam=none"]
+        common.extend(f"mood={m}" for m in mood)
+        common.append(f"sent={min(number, 8)}")
+        sentence_features.append((common, tuple(family), tuple(mood)))
+    keys = [" ".join(lower[cand.start : cand.end]) for cand in cands]
+    for cand, key in zip(cands, keys, strict=True):
         texts[key] += 1
-        first.setdefault(key, sent_of[cand.start])
+        if key not in first:
+            first[key] = sent_of[cand.start]
     return {
         "sent_of": sent_of,
         "moods": moods,
         "families": families,
+        "sentence_features": sentence_features,
         "head_counts": Counter(
-            w for w, p in zip(lemma, tokens.pos, strict=True) if p in {"NOUN", "PROPN"}
+            w for w, p in zip(lemma, tokens.pos, strict=True) if p == "NOUN" or p == "PROPN"
         ),
         "texts": texts,
         "first": first,
         "candidates": cands,
+        "candidate_texts": keys,
         "tokens": tokens,
     }
 
@@ -489,6 +529,18 @@ _HASHED_LIMIT = 1 << 18  # strings remembered (MUC-4 dev has 80,000); past that 
 def hashed(feats: list[str]) -> np.ndarray:
     """The features' columns. The same few thousand strings recur in every article, so each
     is hashed once (a memo of at most ``_HASHED_LIMIT`` strings)."""
+    return np.array(_columns(feats), dtype=np.int64)
+
+
+def hashed_rows(rows: list[list[str]]) -> tuple[np.ndarray, list[int]]:
+    """The columns of several feature lists end to end, and where each list ends: one array
+    for all the examples of an article rather than one per example."""
+    flat = [feat for feats in rows for feat in feats]
+    ends = list(accumulate(map(len, rows)))
+    return np.array(_columns(flat), dtype=np.int64), ends
+
+
+def _columns(feats: list[str]) -> list[int]:
     memo = _HASHED
     columns = list(map(memo.get, feats))
     if None in columns:
@@ -497,7 +549,7 @@ def hashed(feats: list[str]) -> np.ndarray:
         for i, feat in enumerate(feats):
             if columns[i] is None:
                 columns[i] = memo[feat] = (murmur(feat) & 0xFFFFFFFF) % N_FEATURES
-    return np.array(columns, dtype=np.int64)
+    return columns  # type: ignore[return-value]
 
 
 def averaged_sgd(
@@ -570,7 +622,25 @@ class FillerModel:
     def probabilities(self, rows: list[np.ndarray]) -> np.ndarray:
         if not rows:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        scores = np.stack([self.weights[r].sum(axis=0) for r in rows]) + self.bias
+        ends = list(accumulate(len(r) for r in rows))
+        return self.probabilities_of(np.concatenate(rows), ends)
+
+    def probabilities_of(self, columns: np.ndarray, ends: list[int]) -> np.ndarray:
+        """The probabilities of examples given end to end (``hashed_rows``): example ``i``
+        has the columns ``columns[ends[i - 1]:ends[i]]``.
+
+        Each example's weights are summed as ``weights[columns].sum(axis=0)`` sums them (the
+        same reduction over an array of the same shape and layout), so the probabilities are
+        the same bits whichever way the examples come; the rows are gathered once for all of
+        them. ``np.add.reduceat`` is not the same: past some 500 rows ``sum`` adds in blocks.
+        """
+        if not ends:
+            return np.zeros((0, len(LABELS)), dtype=np.float32)
+        gathered = self.weights[columns]
+        reduce = np.add.reduce
+        starts = [0, *ends[:-1]]
+        sums = [reduce(gathered[a:b], axis=0) for a, b in zip(starts, ends, strict=True)]
+        scores = np.stack(sums) + self.bias
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
@@ -589,15 +659,20 @@ class Filler:
     score: float
 
 
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
 def candidate_key(doc: Doc, cand: Candidate, tokens: _Tokens | None = None) -> str:
     """The phrase as the scorer compares it: lower case, no punctuation, no articles."""
     if tokens is None:
-        tokens = _tokens(doc)
+        tokens = token_table(doc)
     lower, punct, space = tokens.lower, tokens.punct, tokens.space
     return " ".join(
-        lower[i]
-        for i in range(cand.start, cand.end)
-        if not punct[i] and not space[i] and lower[i] not in {"a", "an", "the"}
+        [
+            lower[i]
+            for i in range(cand.start, cand.end)
+            if not punct[i] and not space[i] and lower[i] not in _ARTICLES
+        ]
     )
 
 
@@ -611,28 +686,36 @@ def grouped_features(
     """
     groups: dict[str, tuple[list[Candidate], set[str]]] = {}
     tokens = _context_tokens(doc, context)
-    for cand in context["candidates"]:  # type: ignore[attr-defined]
+    cands: list[Candidate] = context["candidates"]  # type: ignore[assignment]
+    texts: list[str] | None = context.get("candidate_texts")  # type: ignore[assignment]
+    for index, cand in enumerate(cands):
         key = candidate_key(doc, cand, tokens)
         if not key:
             continue
-        occurrences, feats = groups.setdefault(key, ([], set()))
-        occurrences.append(cand)
         # what features() gives, without making its list: the head's part once per head
         lemma, head_feats = _known_head_features(tokens, cand.head, context)
-        feats.update(head_feats)
-        feats.update(_own_features(tokens, cand, context, lemma))
+        own = _own_features(tokens, cand, context, lemma, texts[index] if texts else None)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = ([cand], {*head_feats, *own})
+        else:
+            group[0].append(cand)
+            group[1].update(head_feats)
+            group[1].update(own)
     return {k: (occ, sorted(f)) for k, (occ, f) in groups.items()}
 
 
 def predict_fillers(
-    doc: Doc, model: FillerModel, relevance: float | None = None
+    doc: Doc, model: FillerModel, relevance: float | None = None, tokens: _Tokens | None = None
 ) -> Iterator[Filler]:
-    """Role fillers of a Doc, overlapping candidates resolved in favour of the surer one."""
-    context = doc_context(doc)
+    """Role fillers of a Doc, overlapping candidates resolved in favour of the surer one.
+    (``tokens``: the Doc's :func:`token_table`, when the caller has it.)"""
+    context = doc_context(doc, tokens)
     context["relevance"] = relevance
     groups = grouped_features(doc, context)
     keys = list(groups)
-    probs = model.probabilities([hashed(groups[k][1]) for k in keys])
+    columns, ends = hashed_rows([groups[k][1] for k in keys])
+    probs = model.probabilities_of(columns, ends)
     chosen: list[Filler] = []
     for key, row in zip(keys, probs, strict=True):
         best = int(row[1:].argmax()) + 1
@@ -647,9 +730,12 @@ def predict_fillers(
     yield from sorted(taken, key=lambda f: f.start)
 
 
-def filler_spans(doc: Doc, model: FillerModel, relevance: float | None = None) -> list[Span]:
+def filler_spans(
+    doc: Doc, model: FillerModel, relevance: float | None = None, tokens: _Tokens | None = None
+) -> list[Span]:
     return [
-        Span(doc, f.start, f.end, label=f.label) for f in predict_fillers(doc, model, relevance)
+        Span(doc, f.start, f.end, label=f.label)
+        for f in predict_fillers(doc, model, relevance, tokens)
     ]
 
 

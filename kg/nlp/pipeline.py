@@ -388,15 +388,17 @@ class FillerTagger:
 
     def __call__(self, doc: Doc) -> Doc:
         from kg.nlp.doccat import classify, load_doc_model
-        from kg.nlp.fillers import filler_spans, load_filler_model
+        from kg.nlp.fillers import filler_spans, load_filler_model, token_table
 
-        doc_model = load_doc_model()
+        doc_model, model = load_doc_model(), load_filler_model()
+        if doc_model is None and model is None:
+            return doc
+        tokens = token_table(doc)  # the token attributes, read once for both models
         if doc_model is not None:
-            for label, score in classify(doc, doc_model).items():
+            for label, score in classify(doc, doc_model, tokens).items():
                 doc.cats[f"muc:{label}"] = score
-        model = load_filler_model()
         if model is not None:
-            doc.spans[ROLES_KEY] = filler_spans(doc, model)
+            doc.spans[ROLES_KEY] = filler_spans(doc, model, tokens=tokens)
         return doc
 
 
