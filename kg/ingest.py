@@ -16,7 +16,10 @@ from typing import IO
 
 from kg.dates import parse_date, parse_dateline
 from kg.errors import InputError
+from kg.lang import language
 from kg.records import Article
+
+LANG = language()
 
 TEXT_SUFFIXES = {".txt", ".text"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -58,7 +61,9 @@ def make_article(
     source: str | None = None,
     url: str | None = None,
 ) -> Article:
-    """Build an :class:`Article`, reading its date line when it has one."""
+    """Build an :class:`Article`, reading its date line when it has one. A web page's
+    furniture in the text ("Share this article", "Skip Ad") is blanked, every offset kept."""
+    text = LANG.page_chrome.sub(lambda m: "\n" + " " * (len(m.group(0)) - 1), text)
     dateline = parse_dateline(text, published)
     if dateline is None:
         return Article(doc_id, text, path, title, published, source, url)

@@ -543,3 +543,12 @@ def test_a_building_stormed_where_the_crowd_gathered_is_the_protest_turning_viol
                       targets=(group("a bank", kind="object"),),
                       place=town("Kaya", 13.09, -1.08))
     assert len(run(reference, crowd, elsewhere)) == 2
+
+
+def test_victims_the_parse_read_as_a_thing_hit_are_people_harmed(reference) -> None:
+    lead = claim("bombing-0", "The bomb tore through the station and its victims were taken "
+                 "to hospital.", 0, type_="bombing", attackers=(group("a bomber"),),
+                 targets=(group("the station", kind="object"), group("victims", kind="object")))
+    [frame] = run(reference, lead)
+    assert [t.mentions[0] for t in frame.targets] == ["the station"]
+    assert [v.mentions[0] for v in frame.victims] == ["victims"]

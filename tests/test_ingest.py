@@ -221,3 +221,14 @@ def test_check_paths_names_the_first_bad_one(tmp_path: Path) -> None:
     assert check_paths([good, tmp_path]) == [good, tmp_path]
     with pytest.raises(InputError, match=r"absent\.txt: no such file or folder"):
         check_paths([good, tmp_path / "absent.txt"])
+
+
+def test_a_pages_furniture_is_blanked_and_every_offset_kept() -> None:
+    text = ("Share this articleClose Button\nGunmen attacked a market. 1 of 12 Full Screen "
+            "Autoplay Close Skip Ad Traders fled. Advertisement\nThe army arrived.")
+    article = make_article("d", text)
+    assert len(article.text) == len(text)
+    for chrome in ("Share this", "Close Button", "Full Screen", "Skip Ad", "Advertisement"):
+        assert chrome not in article.text
+    for kept in ("Gunmen attacked a market.", "Traders fled.", "The army arrived."):
+        assert article.text.index(kept) == text.index(kept)
