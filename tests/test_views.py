@@ -72,6 +72,18 @@ def test_template_view_fills_the_victim_slot_with_whoever_was_hit() -> None:
         "Amadou Sow", "two officers", "Police Forces of Mali"]
 
 
+def test_template_view_lists_each_description_of_the_people_harmed_apart() -> None:
+    civilians = {"name": "12 people", "kind": "group", "id": None,
+                 "mentions": ["12 people", "women", "people", "children"]}
+    [out] = apply_view([event(unnamed_victims=[civilians, people("two officers")])],
+                       "template")
+    assert [v["mentions"] for v in out["victims"]] == [
+        ["12 people", "people"], ["women"], ["children"], ["two officers"]]
+    # the graph's own codebook keeps them one participant
+    [native] = apply_view([event(unnamed_victims=[civilians])], "native")
+    assert [v["name"] for v in native["victims"]] == ["12 people"]
+
+
 def test_each_gold_set_is_scored_under_its_own_codebook(tmp_path) -> None:
     def gold(*datasets: str):
         path = tmp_path / f"{'-'.join(datasets)}.jsonl"

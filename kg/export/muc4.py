@@ -21,8 +21,10 @@ The rules, in order:
    a group, ACLED's actor 2) is not a MUC-4 target.
 
 A third view, ``template``, keeps the native codebook (every event, every victim) and only
-fills MUC-4's slots: the people and organisations an incident hit go in the victim slot and
-things stay targets. WikiEvents' gold, modern news in MUC-4's template, is coded so.
+fills MUC-4's slots: the people and organisations an incident hit go in the victim slot,
+each description of the unnamed people harmed apart ("women", "children"; the graph keeps
+them one participant per side), and things stay targets. WikiEvents' gold, modern news in
+MUC-4's template, is coded so.
 """
 
 from __future__ import annotations
@@ -67,8 +69,28 @@ def template_view(events: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     for event in native_view(events):
         hit = [t for t in event["targets"] if t.get("kind") != "object"]
         event["targets"] = [t for t in event["targets"] if t.get("kind") == "object"]
-        event["victims"] = [*event["victims"], *hit]
+        event["victims"] = [
+            part for v in [*event["victims"], *hit] for part in _by_description(v)
+        ]
         yield event
+
+
+def _by_description(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """The graph keeps the unnamed people an incident harmed as one participant per side
+    ("13 people", "women", "children": its civilians); a MUC-style template lists each
+    description apart (HUM TGT: DESCRIPTION), by the word it ends on."""
+    if entry.get("id") or entry.get("kind") == "person" or len(entry["mentions"]) < 2:
+        return [entry]
+    groups: dict[str, list[str]] = {}
+    for mention in entry["mentions"]:
+        words = mention.lower().split()
+        head = words[-1].rstrip("s") if words else ""
+        groups.setdefault(head, []).append(mention)
+    if len(groups) == 1:
+        return [entry]
+    return [
+        {**entry, "name": mentions[0], "mentions": mentions} for mentions in groups.values()
+    ]
 
 
 def native_view(events: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
