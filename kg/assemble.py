@@ -242,8 +242,11 @@ def dates_apart(a: EventClaim, b: EventClaim) -> bool:
         return False
     if a.date.origin != DateOrigin.TEXT or b.date.origin != DateOrigin.TEXT:
         return False
-    first_a, last_a = a.date.earliest or a.date.value, a.date.latest or a.date.value
-    first_b, last_b = b.date.earliest or b.date.value, b.date.latest or b.date.value
+    # the day of a statement is the day the sentence names (its bound, the days before,
+    # is for comparing reports across outlets)
+    first_a = a.date.value if a.date.of_statement else a.date.earliest or a.date.value
+    first_b = b.date.value if b.date.of_statement else b.date.earliest or b.date.value
+    last_a, last_b = a.date.latest or a.date.value, b.date.latest or b.date.value
     slack = dt.timedelta(days=DAY_SLACK)
     return last_a + slack < first_b or last_b + slack < first_a
 
@@ -1040,8 +1043,9 @@ def _fold_unplaced(frames: list[Frame]) -> list[Frame]:
     if host_index is None:
         return frames
     host, host_types, host_keys = frames[host_index]
-    # a host placed at a town takes any report of violence told without a place; the lead,
-    # placed no better than the others, only one that can be the same story
+    # a host placed at a town takes any report of violence told without a place (but a
+    # kidnapping only its own story); the lead, placed no better than the others, only one
+    # that can be the same story
     placed = _town(host.place)
     kept: list[Frame] = []
     for index, (frame, types, keys) in enumerate(frames):
@@ -1055,7 +1059,11 @@ def _fold_unplaced(frames: list[Frame]) -> list[Frame]:
             and not (frame.place and host.place and frame.place.country_code
                      and frame.place.country_code != host.place.country_code)
             and not dates_apart(host, frame)
-            and (placed or _same_story(host, frame))
+            # a kidnapping and a killing or a rescue are two incidents unless one story
+            and (
+                (placed and "abduction" not in {host.type, frame.type})
+                or _same_story(host, frame)
+            )
             and not _named_apart(host, frame)
             and not _sides_apart(host, frame)
         ):

@@ -552,3 +552,16 @@ def test_victims_the_parse_read_as_a_thing_hit_are_people_harmed(reference) -> N
     [frame] = run(reference, lead)
     assert [t.mentions[0] for t in frame.targets] == ["the station"]
     assert [v.mentions[0] for v in frame.victims] == ["victims"]
+
+
+def test_a_kidnapping_at_a_town_does_not_take_a_killing_told_without_a_place(reference) -> None:
+    kidnap = claim("abduction-0", "Gunmen seized two aid workers in Tougouri on Monday.", 0,
+                   type_="abduction", attackers=(group("gunmen"),),
+                   victims=(group("two aid workers"),), place=town("Tougouri", 13.3, -0.5),
+                   date=text_date(dt.date(2023, 5, 1)))
+    rescue = claim("attack-60", "Two soldiers were killed in the operation to free them.",
+                   60, victims=(group("two soldiers"),), place=country("BF", "Burkina Faso"))
+    assert len(run(reference, kidnap, rescue)) == 2
+    # a killing told without a place still folds into the attack placed at a town
+    attack = replace(kidnap, key="attack-0", type="attack")
+    assert len(run(reference, attack, rescue)) == 1

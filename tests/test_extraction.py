@@ -772,3 +772,11 @@ def test_a_person_named_as_the_bomber_or_a_suspect_is_no_victim() -> None:
     assert _suspect(span_of("Police said the gunman, Issa Maiga, fled on foot.", "Issa Maiga"))
     assert not _suspect(span_of("The blast killed the shopkeeper Issa Maiga and two clients.",
                                 "Issa Maiga"))
+
+
+def test_the_day_a_report_names_bounds_the_incident_from_above() -> None:
+    claim = only(extract("Local radio reported on Sunday that gunmen had kidnapped two "
+                         "traders near Fada.", dt.date(2024, 3, 12)))
+    assert claim.date is not None and claim.date.of_statement
+    assert claim.date.value == dt.date(2024, 3, 10)
+    assert (claim.date.earliest, claim.date.latest) == (dt.date(2024, 3, 8), dt.date(2024, 3, 10))

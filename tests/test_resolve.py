@@ -304,3 +304,15 @@ def test_an_unplaced_event_is_in_the_country_of_the_articles_placed_events(gazet
         Extraction(Article("d", text), (crowd,)), load_reference(), gazetteer
     ).claims
     assert alone.place is not None and alone.place.country_code == "FR"
+
+
+def test_a_park_or_forest_named_as_such_places_the_event(gazetteer) -> None:
+    frame = _unplaced("Gunmen seized two hikers on a game drive in the Xqzari National Park.",
+                      "BJ")
+    found = _place_in_sentences(frame, gazetteer, None)
+    assert found is not None
+    assert (found.name, found.country_code, found.precision) == (
+        "Xqzari National Park", "BJ", None)
+    frame = _unplaced("The fighters ambushed a patrol in Yqzbisa Forest on Friday.", "NG")
+    found = _place_in_sentences(frame, gazetteer, None)
+    assert found is not None and found.name == "Yqzbisa Forest"

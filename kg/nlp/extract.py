@@ -788,6 +788,9 @@ def _weekday_told_before(
     return None
 
 
+STATEMENT_DAYS = 2  # an incident reported on a day happened then or in the days before
+
+
 def _with_weekday(ent: Span) -> Span:
     """ "Friday, January 8" where the recogniser took "January 8" alone."""
     doc, start = ent.doc, ent.start
@@ -821,6 +824,18 @@ def date_of(sent: Span, article: Article) -> DateValue | None:
         if resolved is None or (reference and resolved.value > reference):
             continue
         resolved = _weekday_told_before(ent, resolved, reference) or resolved
+        if _speech_date(ent):
+            # "X reported on Sunday that they had been kidnapped": the day of the report
+            # bounds the incident from above, as a date line does
+            return DateValue(
+                resolved.value,
+                resolved.earliest - dt.timedelta(days=STATEMENT_DAYS),
+                resolved.latest,
+                Precision.WEEK,
+                DateOrigin.TEXT,
+                _text(ent),
+                of_statement=True,
+            )
         return DateValue(
             resolved.value,
             resolved.earliest,
@@ -828,7 +843,6 @@ def date_of(sent: Span, article: Article) -> DateValue | None:
             resolved.precision,
             DateOrigin.TEXT,
             _text(ent),
-            of_statement=_speech_date(ent),
         )
     if article.dateline_date is not None:
         day = article.dateline_date
