@@ -15,14 +15,18 @@ of its claims was already part of it.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+import os
+import pickle
+import tempfile
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
+from kg.claims import collect_claims
 from kg.codebook import alike_at_one_place, family, reported_alike
 from kg.gazetteer import haversine_km
 from kg.rdf import iris
@@ -279,10 +283,20 @@ def candidate_pairs(claims: list[dict[str, Any]]) -> set[tuple[str, str]]:
     their date window widened by the tolerance; an undated claim is compared with every claim
     sharing a participant. Only these pairs are scored, not all pairs of a large corpus.
     """
+    pairs: set[tuple[str, str]] = set()
+    for group in candidate_groups(claims):
+        pairs.update(group)
+    return pairs
+
+
+def candidate_groups(claims: list[dict[str, Any]]) -> Iterator[Iterable[tuple[str, str]]]:
+    """The pairs of :func:`candidate_pairs`, one blocking key at a time, each pair as
+    (smaller id, larger id): a pair comes in every group of a key its claims share, so
+    together they hold every candidate pair, some more than once. The whole set of pairs
+    grows with the square of a block; a group at a time, it need not be held at once."""
     by_day: dict[tuple[str, str, dt.date], list[str]] = defaultdict(list)
     by_actor: dict[tuple[str, str], list[str]] = defaultdict(list)
     undated: list[tuple[str, str, str]] = []
-    pairs: set[tuple[str, str]] = set()
     for claim in claims:
         kind, window = family(claim["type"]), _date_window(claim)
         for key in _actors(claim):
@@ -295,14 +309,13 @@ def candidate_pairs(claims: list[dict[str, Any]]) -> set[tuple[str, str]]:
                 by_day[(kind, key, day)].append(claim["id"])
                 day += dt.timedelta(days=1)
     for ids in by_day.values():
-        ordered = sorted(set(ids))
-        for i, left in enumerate(ordered):
-            for right in ordered[i + 1 :]:
-                pairs.add((left, right))
+        yield _all_pairs(ids)
     for kind, key, claim_id in undated:
-        for other in by_actor[(kind, key)]:
-            if other != claim_id:
-                pairs.add((min(claim_id, other), max(claim_id, other)))
+        yield (
+            (min(claim_id, other), max(claim_id, other))
+            for other in by_actor[(kind, key)]
+            if other != claim_id
+        )
     by_place: dict[tuple[str, str], list[str]] = defaultdict(list)
     by_cell: dict[tuple[str, int, int], list[str]] = defaultdict(list)
     tolls: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
@@ -318,26 +331,37 @@ def candidate_pairs(claims: list[dict[str, Any]]) -> set[tuple[str, str]]:
         if cell is not None:
             by_cell[(kind, *cell)].append(claim["id"])
     for ids in by_place.values():
-        ordered = sorted(set(ids))
-        for i, left in enumerate(ordered):
-            for right in ordered[i + 1 :]:
-                pairs.add((left, right))
+        yield _all_pairs(ids)
     for listed in tolls.values():
         listed.sort()
-        for i, (toll, left) in enumerate(listed):
-            for next_toll, right in listed[i + 1 :]:
-                if next_toll not in _toll_range(toll):
-                    break
-                pairs.add((min(left, right), max(left, right)))
+        yield _toll_pairs(listed)
     # two points within NEAR_KM lie in the same half-degree cell or in neighbouring ones
     for (kind, row, col), ids in by_cell.items():
         for d_row in (-1, 0, 1):
             for d_col in (-1, 0, 1):
-                for other in by_cell.get((kind, row + d_row, col + d_col), ()):
-                    for claim_id in ids:
-                        if other != claim_id:
-                            pairs.add((min(claim_id, other), max(claim_id, other)))
-    return pairs
+                others = by_cell.get((kind, row + d_row, col + d_col), ())
+                yield (
+                    (min(claim_id, other), max(claim_id, other))
+                    for other in others
+                    for claim_id in ids
+                    if other != claim_id
+                )
+
+
+def _all_pairs(ids: list[str]) -> Iterator[tuple[str, str]]:
+    ordered = sorted(set(ids))
+    for i, left in enumerate(ordered):
+        for right in ordered[i + 1 :]:
+            yield left, right
+
+
+def _toll_pairs(listed: list[tuple[int, str]]) -> Iterator[tuple[str, str]]:
+    """Claims whose tolls are close, from a list sorted by toll."""
+    for i, (toll, left) in enumerate(listed):
+        for next_toll, right in listed[i + 1 :]:
+            if next_toll not in _toll_range(toll):
+                break
+            yield min(left, right), max(left, right)
 
 
 def _place_keys(claim: dict[str, Any]) -> tuple[set[str], tuple[int, int] | None]:
@@ -360,6 +384,12 @@ def _place_keys(claim: dict[str, Any]) -> tuple[set[str], tuple[int, int] | None
 
 def cluster_claims(claims: list[dict[str, Any]]) -> list[Cluster]:
     """Greedy agglomeration by decreasing score; every pair inside a cluster must be mergeable."""
+    return [cluster for _, cluster in _rooted_clusters(claims)]
+
+
+def _rooted_clusters(claims: list[dict[str, Any]]) -> list[tuple[str, Cluster]]:
+    """The clusters of :func:`cluster_claims`, each with the claim it grew from, in the
+    order of those claims (the order events are named in)."""
     by_id = {c["id"]: c for c in claims}
     pairs = {key: match(by_id[key[0]], by_id[key[1]]) for key in candidate_pairs(claims)}
     owner = {c["id"]: c["id"] for c in claims}
@@ -384,7 +414,7 @@ def cluster_claims(claims: list[dict[str, Any]]) -> list[Cluster]:
         decisions[root_l].extend(decisions.pop(root_r, []))
         decisions[root_l].append((left, right, result))
     return [
-        Cluster([by_id[c] for c in sorted(ids)], decisions.get(root, []))
+        (root, Cluster([by_id[c] for c in sorted(ids)], decisions.get(root, [])))
         for root, ids in sorted(members.items())
     ]
 
@@ -420,20 +450,20 @@ def canonical_graph(
     ``outside`` the claims of events not among the clusters to their events (the parents
     of sub-events, when only part of the graph is merged again)."""
     graph = new_graph(iris.CANONICAL_GRAPH)
-    event_of = _event_names(clusters, previous)
+    event_of = _event_names([[c["id"] for c in cluster.claims] for cluster in clusters], previous)
     linked = {**{c: URIRef(e) for c, e in (outside or {}).items()}, **event_of}
     for cluster in clusters:
         _describe(graph, cluster, linked)
     return graph
 
 
-def _event_names(clusters: list[Cluster], previous: dict[str, str]) -> dict[str, URIRef]:
-    """Claim IRI -> the IRI of its canonical event: an event keeps the identifier one of its
-    claims had before, else it is named by its claims."""
+def _event_names(clusters: list[list[str]], previous: dict[str, str]) -> dict[str, URIRef]:
+    """Claim IRI -> the IRI of its canonical event, for ``clusters`` (the claim IRIs of each,
+    in the order of :func:`cluster_claims`): an event keeps the identifier one of its claims
+    had before, else it is named by its claims."""
     event_of: dict[str, URIRef] = {}
     named: set[URIRef] = set()
-    for cluster in clusters:
-        claim_ids = [c["id"] for c in cluster.claims]
+    for claim_ids in clusters:
         reused = sorted({previous[c] for c in claim_ids if c in previous})
         event_of_cluster = URIRef(reused[0]) if reused else iris.canonical_event_iri(claim_ids)
         if event_of_cluster in named:  # a split event: the first part keeps the id
@@ -757,17 +787,151 @@ def recompute_canonical(store: GraphStore, *, fresh: bool = False) -> int:
     Event identifiers are kept from the previous canonical graph unless ``fresh`` is set, in
     which case every event is named anew from its claims (the same claims always give the
     same names).
-    """
-    from kg.export.events import collect_claims
 
+    The claims are not held all at once: :func:`cluster_claims` decides each group of
+    claims linked by pairs that :func:`candidate_pairs` proposes and :func:`match` merges on
+    its own, so the store's claims are read a few hundred at a time and set aside in a
+    temporary file (:class:`_Spool`), what blocking needs is kept of each (a type, days, a
+    place, identities: :func:`_blocking_record`), those groups are found a blocking key at a
+    time (:func:`_merge_groups`), and each group is clustered and written on its own. Memory
+    then follows the largest group and the blocking keys, not every claim's record and every
+    pair of the store, and the graph is the one clustering all the claims at once gives.
+    """
     previous = {} if fresh else _previous_assignment(store)
     store.remove_graphs([str(iris.CANONICAL_GRAPH)])
-    claims = collect_claims(store)
-    clusters = cluster_claims(claims)
-    graph = canonical_graph(clusters, previous)
-    _lot_origins(graph, store)
-    store.replace_graph(graph)
-    return len(clusters)
+    with _Spool() as spool:
+        blocking = []
+        for start in range(0, len(ids := claim_ids(store)), READ_CLAIMS):
+            for record in collect_claims(store, ids[start : start + READ_CLAIMS]):
+                blocking.append(_blocking_record(record))
+                spool.add(record)
+        del ids
+        groups = _merge_groups(blocking, spool)
+        del blocking
+        rooted: list[tuple[str, list[str], list[tuple[str, str, MatchResult]]]] = []
+        for group in groups:
+            for root, cluster in _rooted_clusters(spool.read(group)):
+                rooted.append((root, [c["id"] for c in cluster.claims], cluster.decisions))
+        rooted.sort(key=lambda item: item[0])  # the order cluster_claims gives
+        event_of = _event_names([claims for _, claims, _ in rooted], previous)
+        graph = new_graph(iris.CANONICAL_GRAPH)
+        for _, claims, decisions in rooted:
+            _describe(graph, Cluster(spool.read(claims), decisions), event_of)
+            if len(graph) >= WRITE_TRIPLES:
+                _write_events(store, graph)
+                graph = new_graph(iris.CANONICAL_GRAPH)
+        _write_events(store, graph)
+    return len(rooted)
+
+
+READ_CLAIMS = 512
+"""Claims read from the store at a time when the whole canonical graph is written again."""
+WRITE_TRIPLES = 5_000
+"""Canonical triples gathered before they are written to the store (an rdflib graph takes
+about 0.6 kB a triple, and its text as much again)."""
+
+
+def claim_ids(store: GraphStore) -> list[str]:
+    """Every claim of the store, sorted (those of one article together)."""
+    rows = store.query(_PREFIXES + "SELECT DISTINCT ?x WHERE { ?x a ce:EventClaim }")
+    return sorted(row["x"].value for row in rows)
+
+
+def _write_events(store: GraphStore, graph: Graph) -> None:
+    """Add canonical events to the store, with the origins of their materiel."""
+    _lot_origins(graph, store, listed=True)
+    store.add_to_graph(graph)
+    store.flush()  # Oxigraph's memory tables stay small (see kg.build.PROVENANCE_BATCH)
+
+
+_BLOCKING_FIELDS = ("attackers", "targets", "victims")
+
+
+def _blocking_record(claim: dict[str, Any]) -> dict[str, Any]:
+    """What :func:`candidate_pairs` reads of a claim, and nothing else: its identities and
+    date window computed (and cached as ``_actors`` and ``_date_window`` cache them), its
+    place reduced to the fields of :func:`_place_keys`."""
+    place = claim["location"]
+    return {
+        "id": claim["id"],
+        "type": claim["type"],
+        "fatalities": claim.get("fatalities"),
+        "location": place and {key: place.get(key) for key in _PLACE_KEYS},
+        "_window": _date_window(claim),
+        "_identities": {_BLOCKING_FIELDS: _actors(claim, _BLOCKING_FIELDS)},
+    }
+
+
+_PLACE_KEYS = ("precision", "name", "country_code", "id", "anchor", "lat", "lon")
+
+
+def _merge_groups(blocking: list[dict[str, Any]], spool: _Spool) -> list[list[str]]:
+    """The claims linked by pairs that :func:`candidate_pairs` proposes and :func:`match`
+    merges, one list per group, from the blocking records of every claim; the full records
+    are read from ``spool`` for the pairs that are scored. A pair whose claims are linked
+    already is not scored, and the pairs are never all held at once."""
+    parent = {claim["id"]: claim["id"] for claim in blocking}
+
+    def root(claim_id: str) -> str:
+        while parent[claim_id] != claim_id:
+            parent[claim_id] = parent[parent[claim_id]]
+            claim_id = parent[claim_id]
+        return claim_id
+
+    # claims in the order of their days, so that a group of pairs reads records close by
+    blocking.sort(key=lambda c: (c["_window"] is None, c["_window"] or (), c["id"]))
+    for group in candidate_groups(blocking):
+        for left, right in group:
+            root_l, root_r = root(left), root(right)
+            if root_l != root_r and match(spool.get(left), spool.get(right)).merge:
+                parent[root_l] = root_r
+    members: dict[str, list[str]] = defaultdict(list)
+    for claim_id in sorted(parent):
+        members[root(claim_id)].append(claim_id)
+    return sorted(members.values())
+
+
+class _Spool:
+    """Claim records set aside in a temporary file, read back by id (the most recently used
+    kept in memory), so that the whole merge never holds every record."""
+
+    CACHED = 1024
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by __exit__)
+        self.where: dict[str, tuple[int, int]] = {}
+        self.end = 0
+        self.cache: OrderedDict[str, dict[str, Any]] = OrderedDict()
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.file.close()
+
+    def add(self, record: dict[str, Any]) -> None:
+        data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+        self.file.write(data)
+        self.where[record["id"]] = (self.end, len(data))
+        self.end += len(data)
+
+    def get(self, claim_id: str) -> dict[str, Any]:
+        record = self.cache.get(claim_id)
+        if record is not None:
+            self.cache.move_to_end(claim_id)
+            return record
+        if self.file.tell() != self.end:
+            self.file.seek(self.end)
+        self.file.flush()
+        start, size = self.where[claim_id]
+        record = pickle.loads(os.pread(self.file.fileno(), size, start))
+        self.cache[claim_id] = record
+        if len(self.cache) > self.CACHED:
+            self.cache.popitem(last=False)
+        return record
+
+    def read(self, ids: list[str]) -> list[dict[str, Any]]:
+        return [self.get(claim_id) for claim_id in ids]
 
 
 # -- merging what new articles change, not the whole store ------------------------------------
@@ -780,7 +944,7 @@ _PREFIXES = (
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
 )
 _CANONICAL = f"<{iris.CANONICAL_GRAPH}>"
-_PER_QUERY = 128  # terms in one VALUES list (see kg.export.events.IDS_PER_QUERY)
+_PER_QUERY = 128  # terms in one VALUES list (see kg.claims.IDS_PER_QUERY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -838,7 +1002,7 @@ def merge_articles(store: GraphStore, doc_ids: Iterable[str]) -> MergeUpdate:
         previous = _assignment(store, records)
         replaced = set(previous.values()) | stale
         clusters = cluster_claims(list(records.values()))
-        event_of = _event_names(clusters, previous)
+        event_of = _event_names([[c["id"] for c in k.claims] for k in clusters], previous)
         # a name an event takes may belong to an event this merge does not reach (the claim
         # it is named after left that event earlier): merge that event again too, so that
         # the names are given out as the whole merge gives them
@@ -899,8 +1063,6 @@ class _Reach:
         return found
 
     def read(self, ids: list[str]) -> list[dict[str, Any]]:
-        from kg.export.events import collect_claims
-
         missing = [i for i in ids if i not in self.records]
         for record in collect_claims(self.store, missing):
             self.records[record["id"]] = record

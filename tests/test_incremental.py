@@ -17,7 +17,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDF, XSD
 
 from kg import GraphStore, build
-from kg.export.events import collect_claims
+from kg.claims import collect_claims
 from kg.merge import MergeUpdate, recompute_canonical
 from kg.rdf import iris
 from kg.rdf.namespace import CE
