@@ -780,3 +780,15 @@ def test_the_day_a_report_names_bounds_the_incident_from_above() -> None:
     assert claim.date is not None and claim.date.of_statement
     assert claim.date.value == dt.date(2024, 3, 10)
     assert (claim.date.earliest, claim.date.latest) == (dt.date(2024, 3, 8), dt.date(2024, 3, 10))
+
+
+def test_people_confirmed_or_found_dead_state_a_toll_but_feared_dead_does_not() -> None:
+    claim = only(extract("Seven traders were confirmed dead after gunmen opened fire on a "
+                         "minibus near Tahoua on Friday."))
+    assert claim.fatalities == 7
+    claim = only(extract("Gunmen stormed a hamlet near Tahoua on Friday; nine herders were "
+                         "later found dead."))
+    assert claim.fatalities == 9
+    feared = extract("Seven traders are feared dead after gunmen opened fire on a minibus "
+                     "near Tahoua on Friday.")
+    assert all(c.fatalities is None for c in feared.claims)

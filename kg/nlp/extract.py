@@ -896,6 +896,14 @@ def _tolls(sent: Span) -> Iterator[tuple[Token | None, int | None]]:
                 for child in tok.children:
                     if child.dep_ in {"dobj", "obj"}:
                         yield child, _killed_count(child)
+        elif tok.pos_ == "VERB" and lemma not in LANG.hedge_verbs and any(
+            c.dep_ in {"acomp", "oprd", "xcomp"} and c.lower_ in LANG.dead_words
+            for c in tok.children
+        ):
+            # "five people have been confirmed dead", "12 bodies were found dead"
+            for child in tok.children:
+                if child.dep_ in {"nsubjpass", "nsubj"}:
+                    yield child, _killed_count(child)
         elif lemma in LANG.lose_life_verbs and tok.pos_ == "VERB":
             if any(c.dep_ == "dobj" and c.lemma_.lower() in LANG.life_nouns for c in tok.children):
                 for child in tok.children:
