@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from kg.codebook import EXPLOSIONS, PROTESTS, REMOTE, family, reported_alike
+from kg.dates import NUMBER_WORDS
 from kg.gazetteer import haversine_km
 from kg.lang import LanguagePack, language
 from kg.records import ActorRef, DateOrigin, EventClaim, Extraction, MaterielLot, PlaceRef
@@ -67,6 +68,9 @@ class Lexicon:
     not_hit: frozenset[str]  # what a killing or a fire leaves, never what was hit ("bodies")
     attacker_roles: frozenset[str]  # words for the side that attacked ("the attackers")
     settlements: frozenset[str]  # what a town-level place is called ("the town")
+    place_pair: re.Pattern[str]  # "the villages of X and Y"
+    toll_at_place: re.Pattern[str]  # "70 dead in X": the count, the place
+    number_words: dict[str, int]  # counts written as words ("thirty")
 
 
 def lexicon_of(pack: LanguagePack) -> Lexicon:
@@ -96,6 +100,9 @@ def lexicon_of(pack: LanguagePack) -> Lexicon:
         not_hit=pack.never_hit_heads,
         attacker_roles=pack.attacker_role_heads,
         settlements=pack.settlement_nouns,
+        place_pair=pack.place_pair,
+        toll_at_place=pack.toll_at_place,
+        number_words=NUMBER_WORDS,
     )
 
 
@@ -996,6 +1003,52 @@ def _placed(
     return out
 
 
+def _one_per_village(
+    frames: list[Frame],
+    text: str,
+    place_named: Callable[[str, str | None], PlaceRef | None],
+    lexicon: Lexicon,
+) -> list[Frame]:
+    """ "The villages of X and Y came under attack ... 70 dead in X and 30 dead in Y": one
+    event per village, as ACLED codes them, when the article counts the dead of each; the
+    sides, the day and the sentences are shared."""
+    tolls: dict[str, int] = {}
+    for match in lexicon.toll_at_place.finditer(text):
+        count = match[1]
+        value = int(count) if count.isdigit() else lexicon.number_words.get(count.lower())
+        if value is not None:
+            tolls.setdefault(fold(match[2]), value)
+    if len(tolls) < 2:
+        return frames
+    out: list[Frame] = []
+    for frame, types, keys in frames:
+        place = frame.place
+        pair = next(
+            (
+                (m[1], m[2]) for m in lexicon.place_pair.finditer(text)
+                if place is not None and fold(place.name) in {fold(m[1]), fold(m[2])}
+                and fold(m[1]) in tolls and fold(m[2]) in tolls
+            ),
+            None,
+        )
+        if frame.background or place is None or pair is None:
+            out.append((frame, types, keys))
+            continue
+        for number, name in enumerate(pair):
+            village = place if fold(name) == fold(place.name) else place_named(
+                name, place.country_code
+            )
+            if village is None:
+                continue
+            key = frame.key if number == 0 else f"{frame.key}-{fold(name).replace(' ', '-')}"
+            out.append((
+                replace(frame, key=key, place=village, fatalities=tolls[fold(name)]),
+                types,
+                keys if number == 0 else [],
+            ))
+    return out
+
+
 def _empty(frame: EventClaim) -> bool:
     """A kind of event and a country, nothing else: no side, nobody or nothing hit, no toll,
     no materiel, no town ("a national day of mourning", "the kidnappings go on"). Nothing an
@@ -1094,6 +1147,7 @@ def assemble(
     within: Within | None = None,
     is_place: Callable[[str], bool] | None = None,
     find_place: Callable[[EventClaim, bool], PlaceRef | None] | None = None,
+    place_named: Callable[[str, str | None], PlaceRef | None] | None = None,
 ) -> Extraction:
     """Incident frames of one article from its resolved claims (see the module docstring)."""
     lexicon = lexicon or lexicon_of(language())
@@ -1130,6 +1184,8 @@ def assemble(
     if find_place is not None:
         frames = _placed(frames, find_place, within)
     frames = _fold_unplaced(frames)
+    if place_named is not None:
+        frames = _one_per_village(frames, extraction.article.text, place_named, lexicon)
     owner = {key: frame.key for frame, _, keys in frames for key in keys}
     out: list[EventClaim] = []
     frames = [f for f in frames if not _empty(f[0])]

@@ -302,6 +302,11 @@ def resolve_extraction(
                 reference.actor_by_alias(name) or reference.country_of_demonym(name)
             ),
         ),
+        place_named=lambda name, country: (
+            _town(name, gazetteer, country) or _unknown_village(name, country)
+            if country
+            else None
+        ),
         is_place=lambda text: bool(
             gazetteer.lookup(text, levels=("country", "admin1"))
             or reference.country_of_demonym(text)

@@ -565,3 +565,27 @@ def test_a_kidnapping_at_a_town_does_not_take_a_killing_told_without_a_place(ref
     # a killing told without a place still folds into the attack placed at a town
     attack = replace(kidnap, key="attack-0", type="attack")
     assert len(run(reference, attack, rescue)) == 1
+
+
+def test_two_villages_struck_with_their_own_dead_are_one_event_each(reference) -> None:
+    text = ("Gunmen on motorbikes attacked the villages of Xqzbangou and Yqzkoira on Sunday. "
+            "A local official said there were 41 dead in Xqzbangou and twelve dead in "
+            "Yqzkoira.")
+    lead = claim("attack-0", text[:80], 0, attackers=(group("gunmen"),),
+                 place=town("Xqzbangou", 14.5, 1.5, cc="NE"),
+                 date=text_date(dt.date(2023, 5, 7)), fatalities=53)
+
+    def place_named(name: str, country: str | None) -> PlaceRef:
+        return PlaceRef((name,), name, None, None, None, country, None)
+
+    def assembled(body: str) -> list[EventClaim]:
+        extraction = Extraction(Article("doc", body, published=PUBLISHED), (lead,))
+        return list(assemble(extraction, reference, place_named=place_named).claims)
+
+    frames = assembled(text)
+    assert {(f.place.name, f.fatalities) for f in frames if f.place} == {
+        ("Xqzbangou", 41), ("Yqzkoira", 12)}
+    assert all(f.date == lead.date and f.attackers == frames[0].attackers for f in frames)
+    assert len({f.key for f in frames}) == 2
+    # without the dead of each village the article tells one incident
+    assert len(assembled(text.split(" A local")[0])) == 1
