@@ -480,6 +480,8 @@ def refine_type(
             return "bombing" if frame.type not in EXPLOSIONS else frame.type
     if "abduction" in kinds and not frame.fatalities and frame.type != "armed-clash":
         return "abduction"
+    if frame.type == "arson" and (frame.fatalities or frame.victims):
+        return "attack"  # "burnt ten travellers to death": people set on fire, not property
     if frame.type in {"attack", "armed-clash", "abduction"} or kinds & {"attack", "armed-clash"}:
         hit = frame.targets + frame.victims
         armed_attacker = any(_is_armed(a, reference, lexicon) for a in frame.attackers)

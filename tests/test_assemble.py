@@ -589,3 +589,16 @@ def test_two_villages_struck_with_their_own_dead_are_one_event_each(reference) -
     assert len({f.key for f in frames}) == 2
     # without the dead of each village the article tells one incident
     assert len(assembled(text.split(" A local")[0])) == 1
+
+
+def test_people_burnt_to_death_are_an_attack_not_an_arson(reference) -> None:
+    burnt = claim("arson-0", "Bandits set a bus ablaze near Isa, burning 12 travellers to "
+                  "death.", 0, type_="arson", attackers=(group("bandits"),),
+                  targets=(group("a bus", kind="object"),), victims=(group("12 travellers"),),
+                  fatalities=12)
+    [frame] = run(reference, burnt)
+    assert frame.type == "attack"
+    granary = claim("arson-0", "Bandits set fire to a granary near Isa.", 0, type_="arson",
+                    attackers=(group("bandits"),), targets=(group("a granary", kind="object"),))
+    [frame] = run(reference, granary)
+    assert frame.type == "arson"
