@@ -13,6 +13,12 @@ each round. It prints the median seconds, the median of the phases the build rep
 (start-up, reading and parsing, loading, merging, validating, exit) and the peak resident
 memory, and appends the runs to ``CACHE/results.jsonl``.
 
+Building a base store is itself the measure of a fresh build (``kg build CORPUS
+--no-validate`` into an empty store, a whole process): its seconds per article, its phases
+and its peak memory are printed and recorded too, so ``--sizes 1000 5000 20000 --repeats 0``
+measures how time and memory grow with the corpus (issue 13: peak memory within 20 % from
+1,000 to 20,000 articles).
+
 ``--source DIR`` runs another checkout of the package (its folder goes first on
 ``PYTHONPATH``), so the same script times the code before and after a change; ``--label``
 names the runs and the base stores (a base store is built by the code it is measured with).
@@ -135,14 +141,23 @@ def main() -> None:
             shutil.rmtree(store, ignore_errors=True)
             corpus = _corpus(size, options.train, corpora)
             print(f"building the base store of {size} articles into {store} ...", flush=True)
+            load = os.getloadavg()[0]
             run = _run([str(corpus), "--store", str(store), "--no-validate"], source)
-            print(f"  {run['seconds']:.0f} s, peak {run['peak_mb']:.0f} MB", flush=True)
+            per_phase = ", ".join(
+                f"{name} {seconds:.0f} s" for name, seconds in run["phases"].items() if seconds >= 1
+            )
+            print(
+                f"  {run['seconds']:.0f} s ({run['seconds'] / size:.3f} s per article), "
+                f"peak {run['peak_mb']:.0f} MB, load {load:.1f} at start; {per_phase}",
+                flush=True,
+            )
             _record(
                 options.cache,
                 {
                     "label": options.label,
                     "kind": "base",
                     "size": size,
+                    "load": load,
                     **{k: v for k, v in run.items() if k != "output"},
                 },
             )

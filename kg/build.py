@@ -5,7 +5,10 @@ NLP, isolates failures per article and reports what happened.
 
 Articles flow: they are read one at a time, parsed in the batches of ``nlp.pipe`` and loaded
 into the store as they come, so memory does not grow with the corpus (the ids of the articles
-read, kept to catch duplicates, aside). The whole build writes into a new generation of the
+read, kept to catch duplicates, aside). The merge that follows does not hold the whole corpus
+either: a first build merges the stored claims a group at a time
+(:func:`kg.merge.recompute_canonical`), a later one only the groups its articles fall in
+(:func:`kg.merge.merge_articles`). The whole build writes into a new generation of the
 store, which readers see only once it is complete (see :mod:`kg.store`).
 """
 

@@ -844,6 +844,9 @@ def _write_events(store: GraphStore, graph: Graph) -> None:
     store.flush()  # Oxigraph's memory tables stay small (see kg.build.PROVENANCE_BATCH)
 
 
+REFUSED_KEPT = 50_000
+"""Pairs that do not merge remembered at a time (twice as many at most), so that a pair
+that comes in several groups of :func:`candidate_groups` is mostly scored once."""
 _BLOCKING_FIELDS = ("attackers", "targets", "victims")
 
 
@@ -878,13 +881,22 @@ def _merge_groups(blocking: list[dict[str, Any]], spool: _Spool) -> list[list[st
             claim_id = parent[claim_id]
         return claim_id
 
-    # claims in the order of their days, so that a group of pairs reads records close by
+    # claims in the order of their days, so that a group of pairs reads records close by,
+    # and a pair that comes again (the same two claims on the next day) comes soon again
     blocking.sort(key=lambda c: (c["_window"] is None, c["_window"] or (), c["id"]))
+    refused: set[tuple[str, str]] = set()
+    refused_before: set[tuple[str, str]] = set()
     for group in candidate_groups(blocking):
-        for left, right in group:
-            root_l, root_r = root(left), root(right)
-            if root_l != root_r and match(spool.get(left), spool.get(right)).merge:
+        for pair in group:
+            root_l, root_r = root(pair[0]), root(pair[1])
+            if root_l == root_r or pair in refused or pair in refused_before:
+                continue
+            if match(spool.get(pair[0]), spool.get(pair[1])).merge:
                 parent[root_l] = root_r
+            else:
+                refused.add(pair)
+                if len(refused) == REFUSED_KEPT:
+                    refused_before, refused = refused, set()
     members: dict[str, list[str]] = defaultdict(list)
     for claim_id in sorted(parent):
         members[root(claim_id)].append(claim_id)
