@@ -792,3 +792,10 @@ def test_people_confirmed_or_found_dead_state_a_toll_but_feared_dead_does_not() 
     feared = extract("Seven traders are feared dead after gunmen opened fire on a minibus "
                      "near Tahoua on Friday.")
     assert all(c.fatalities is None for c in feared.claims)
+
+
+def test_the_attack_of_a_group_on_a_place_names_the_group_as_attacker() -> None:
+    claim = only(extract("The attack of Ansarul Islam on the health centre in Djibo on "
+                         "Tuesday left the town without care."))
+    assert "Ansarul Islam" in mentions(claim.attackers)
+    assert "Ansarul Islam" not in mentions(claim.targets)

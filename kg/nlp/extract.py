@@ -290,6 +290,19 @@ def trigger_args(trigger: Token, phrase_object: Token | None) -> TriggerArgs:
     nominal = trigger.pos_ in {"NOUN", "PROPN"}
     if nominal:
         _prep_args(trigger, args, nominal=True)
+        hit_on = [
+            obj
+            for prep in trigger.children
+            if prep.dep_ == "prep" and prep.lower_ in {"on", "against"}
+            for obj in _pobj(prep)
+            if obj.ent_type_ not in {"DATE", "TIME"}
+        ]
+        if hit_on and args.of_objects:
+            # "the attack of Boko Haram on the school": with what was hit given after "on",
+            # the "of" names who attacked
+            args.agents.extend(args.of_objects)
+            args.objects = [o for o in args.objects if o not in args.of_objects]
+            args.of_objects = []
         for child in trigger.children:
             if child.dep_ in {"compound", "poss", "amod", "nmod"} and child.pos_ in {
                 "PROPN",
