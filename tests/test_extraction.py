@@ -799,3 +799,16 @@ def test_the_attack_of_a_group_on_a_place_names_the_group_as_attacker() -> None:
                          "Tuesday left the town without care."))
     assert "Ansarul Islam" in mentions(claim.attackers)
     assert "Ansarul Islam" not in mentions(claim.targets)
+
+
+def test_a_word_for_a_weapon_inside_a_name_is_no_weapon() -> None:
+    from kg.nlp.extract import in_a_name
+    from kg.nlp.pipeline import load_pipeline
+
+    nlp = load_pipeline(None)
+    doc = nlp("Gunmen stormed the Federal Science and Technical College in Zaria at night.")
+    start = doc.text.index("Technical")
+    assert in_a_name(doc.char_span(start, start + len("Technical")))
+    doc = nlp("Gunmen arrived at the school in a technical mounted with a machine gun.")
+    start = doc.text.index("technical")
+    assert not in_a_name(doc.char_span(start, start + len("technical")))

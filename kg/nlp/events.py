@@ -27,6 +27,7 @@ from kg.nlp.extract import (
     date_of,
     fatalities_in,
     find_triggers,
+    in_a_name,
     irrealis,
     is_anaphoric,
     materiel_lots,
@@ -664,6 +665,7 @@ def _with_trained_roles(
         and f.sentence not in conditional
         and not _describes(doc[f.start : f.end])
         and not (f.label in {"VICTIM", "HUMAN"} and _suspect(doc[f.start : f.end]))
+        and not (f.label == "WEAPON" and in_a_name(doc[f.start : f.end]))
     ]
 
     def make_claim(event_type: str) -> EventClaim | None:

@@ -402,12 +402,27 @@ def _weapon_span(ent: Span) -> tuple[int, int, int | None]:
     return ent.start, end, demonym
 
 
+def in_a_name(span: Span) -> bool:
+    """ "Government Girls Science and Technical Secondary School": a capitalised word in the
+    middle of a name is part of the name, not the thing it also names ("a technical")."""
+    doc = span.doc
+    if not span.text[:1].isupper() or span.text.isupper() or span[0].is_sent_start:
+        return False
+    neighbours = [doc[i] for i in (span.start - 1, span.end) if 0 <= i < len(doc)]
+    return any(
+        t.is_title and t.pos_ == "PROPN" and t.ent_type_ != "NORP" and not t.is_sent_start
+        for t in neighbours
+    )
+
+
 def materiel_lots(
     doc: Doc, region: Span, role: str, reference: ReferenceData, evidence: Evidence
 ) -> tuple[MaterielLot, ...]:
     lots: dict[str, MaterielLot] = {}
     for ent in doc.ents:
         if ent.label_ != WEAPON_LABEL or not (region.start <= ent.start < region.end):
+            continue
+        if in_a_name(ent):
             continue
         weapon = reference.weapons.get(ent.ent_id_) if ent.ent_id_ else None
         start, end, demonym_i = _weapon_span(ent)
