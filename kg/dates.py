@@ -158,9 +158,12 @@ def parse_date(expression: str, reference: dt.date | None = None) -> ResolvedDat
         if stripped == text:
             break
         text = stripped
-    named_day = re.match(r"^(" + "|".join(WEEKDAYS) + r"),?\s+(?=\S*\d|\w+\.?\s+\d)", text)
+    named_day = re.match(
+        r"^(" + "|".join([*WEEKDAYS, "today", "yesterday"]) + r"),?\s+(?=\S*\d|\w+\.?\s+\d)",
+        text,
+    )
     if named_day and (rest := parse_date(text[named_day.end():], reference)) is not None:
-        return rest  # "Friday, July 10": the date it names
+        return rest  # "Friday, July 10", "today, July 30": the date it names
     if match := _ISO.match(text):
         return _day(int(match[1]), int(match[2]), int(match[3]))
     if match := _DMY.match(text):

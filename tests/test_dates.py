@@ -130,3 +130,10 @@ def test_a_weekday_and_day_on_an_undated_page_take_the_year_that_fits_one_it_nam
     assert date_by_weekday("Monday, March 9", {2024}) is None  # no year near fits
     assert date_by_weekday("Saturday, March 9", set()) is None  # nothing to go by
     assert date_by_weekday("March 9", {2024}) is None  # no weekday, no year
+
+
+def test_today_or_yesterday_before_the_date_they_name_is_that_date() -> None:
+    ref = dt.date(2023, 8, 6)
+    for text, day in (("today, August 6", 6), ("yesterday, 5 August", 5)):
+        resolved = parse_date(text, ref)
+        assert resolved is not None and resolved.value == dt.date(2023, 8, day), text
