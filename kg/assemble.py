@@ -667,7 +667,10 @@ def _posts_of_forces(
 
 def _what_was_hit(frame: EventClaim, lexicon: Lexicon) -> EventClaim:
     """The things hit, less the town where it happened ("invaded Dapchi", "Gidan Bawa
-    village": the place says so) and the tyres a riot burnt."""
+    village": the place says so) and the tyres a riot burnt. A peaceful protest hits nothing:
+    what it was against ("against new taxes") is its cause."""
+    if frame.type == "peaceful-protest":
+        frame = replace(frame, targets=tuple(t for t in frame.targets if t.kind != "object"))
     if not frame.attackers:
         # "fought the attackers" with no side said to attack: the attackers are that side
         side = tuple(t for t in frame.targets if _heads(t) & lexicon.attacker_roles)

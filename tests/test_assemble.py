@@ -602,3 +602,12 @@ def test_people_burnt_to_death_are_an_attack_not_an_arson(reference) -> None:
                     attackers=(group("bandits"),), targets=(group("a granary", kind="object"),))
     [frame] = run(reference, granary)
     assert frame.type == "arson"
+
+
+def test_what_a_peaceful_protest_was_against_is_not_a_thing_it_hit(reference) -> None:
+    rally = claim("peaceful-protest-0", "Traders marched in Kaya against the new market tax.",
+                  0, type_="peaceful-protest", attackers=(group("traders"),),
+                  targets=(group("the new market tax", kind="object"),),
+                  place=town("Kaya", 13.09, -1.08))
+    [frame] = run(reference, rally)
+    assert frame.type == "peaceful-protest" and not frame.targets

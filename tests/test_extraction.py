@@ -812,3 +812,13 @@ def test_a_word_for_a_weapon_inside_a_name_is_no_weapon() -> None:
     doc = nlp("Gunmen arrived at the school in a technical mounted with a machine gun.")
     start = doc.text.index("technical")
     assert not in_a_name(doc.char_span(start, start + len("technical")))
+
+
+def test_whoever_protested_is_the_protests_actor() -> None:
+    claim = only(extract("Hundreds of market traders protested in Maradi on Tuesday against "
+                         "a new tax on stalls."))
+    assert claim.type == "peaceful-protest"
+    assert mentions(claim.attackers) & {"market traders", "traders"}
+    claim = only(extract("Police fired tear gas at opposition supporters who were "
+                         "demonstrating in Conakry on Thursday."), "peaceful-protest")
+    assert "opposition supporters" in mentions(claim.attackers)

@@ -22,6 +22,7 @@ from kg.nlp.extract import (
     _is_civilian,
     _np_start,
     _object_ref,
+    _partitive,
     _text,
     actor_candidates,
     date_of,
@@ -293,6 +294,23 @@ def _hit(
     return targets, victims
 
 
+def _crowd(agents: list[Token]) -> list[ActorRef]:
+    """Who protested, whatever the noun ("hundreds of traders protested", "students rioted",
+    "supporters who were demonstrating"): the crowd is the protest's actor, as ACLED codes
+    it."""
+    out: list[ActorRef] = []
+    for tok in agents:
+        if tok.tag_ in {"WP", "WDT"} and tok.head.dep_ == "relcl":
+            tok = tok.head.head  # "supporters who were demonstrating"
+        tok = _partitive(tok)
+        if tok.pos_ not in {"NOUN", "PROPN"} or tok.lemma_.lower() in LANG.collective_nouns:
+            continue
+        ref = _object_ref(tok)
+        if ref is not None:
+            out.append(replace(ref, kind="group"))
+    return out
+
+
 def claim_from_trigger(
     trig: Trigger,
     sent: Span,
@@ -308,6 +326,8 @@ def claim_from_trigger(
         return None, reason
     args = trigger_args(token, trig.phrase_object)
     attackers = [r for r, _ in _refs(args.agents, cands, doc, args.exact) if r.kind != "object"]
+    if trig.family in {"protest", "riot"} and not attackers:
+        attackers = _crowd(args.agents)
     patients = args.patients
     if trig.family not in {"capture", "looting"}:
         patients = patients + args.of_objects  # "the killing of the attorney general"
