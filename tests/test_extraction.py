@@ -822,3 +822,17 @@ def test_whoever_protested_is_the_protests_actor() -> None:
     claim = only(extract("Police fired tear gas at opposition supporters who were "
                          "demonstrating in Conakry on Thursday."), "peaceful-protest")
     assert "opposition supporters" in mentions(claim.attackers)
+
+
+def test_an_air_force_jet_striking_a_camp_is_an_air_strike() -> None:
+    extraction = extract("A Nigerian Air Force jet struck a militant camp near Malam Fatori "
+                         "on Sunday.")
+    assert [c.type for c in extraction.claims] == ["air-drone-strike"]
+    claim = only(extract("Gunmen attacked an air force base near Niamey on Sunday."))
+    assert claim.type != "air-drone-strike"
+
+
+def test_a_war_someone_wages_told_in_a_relative_clause_is_no_incident() -> None:
+    extraction = extract("The president, whose army is fighting jihadist militants in the "
+                         "north, visited the wounded in Maiduguri on Monday.")
+    assert not [c for c in extraction.claims if c.type == "armed-clash"]

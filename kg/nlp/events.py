@@ -155,6 +155,8 @@ def _refine_type(
         return "grenade"  # "wounded four customers with a grenade"
     if family == "attack" and set(instruments) & LANG.explosive_nouns:
         family = "bombing"  # "killed by a bomb"
+    if family == "attack" and set(agent_words) & LANG.aircraft_words:
+        return "air-drone-strike"  # "an air force jet struck a camp", "a drone hit a convoy"
     if family == "attack":
         org_targets = [t for t in targets if t.kind in {"organization", "group"}]
         if (
@@ -365,6 +367,9 @@ def claim_from_trigger(
         return None, f"'{token.text}': generic, names no participant"
     if _habitual(token, sent):
         return None, f"'{token.text}': attacks in general, no incident"
+    if trig.family == "clash" and token.dep_ == "relcl" and _present(token):
+        # "Buhari, whose army is fighting Boko Haram": who someone is, a war going on
+        return None, f"'{token.text}': a conflict described, no incident"
     lots: tuple[MaterielLot, ...] = ()
     if event_type == "materiel-capture":
         lots = materiel_lots(doc, _region_after(token, sent), "captured", reference, evidence)
