@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import sys
 import tempfile
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator
@@ -857,12 +858,20 @@ def _blocking_record(claim: dict[str, Any]) -> dict[str, Any]:
     place = claim["location"]
     return {
         "id": claim["id"],
-        "type": claim["type"],
+        "type": sys.intern(claim["type"]),
         "fatalities": claim.get("fatalities"),
-        "location": place and {key: place.get(key) for key in _PLACE_KEYS},
+        "location": place
+        and {key: _interned(place[key]) for key in _PLACE_KEYS if place.get(key) is not None},
         "_window": _date_window(claim),
-        "_identities": {_BLOCKING_FIELDS: _actors(claim, _BLOCKING_FIELDS)},
+        "_identities": {
+            _BLOCKING_FIELDS: {sys.intern(key) for key in _actors(claim, _BLOCKING_FIELDS)}
+        },
     }
+
+
+def _interned(value: Any) -> Any:
+    """One string object for the many claims that name one actor, place or country."""
+    return sys.intern(value) if isinstance(value, str) else value
 
 
 _PLACE_KEYS = ("precision", "name", "country_code", "id", "anchor", "lat", "lon")
