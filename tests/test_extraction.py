@@ -836,3 +836,12 @@ def test_a_war_someone_wages_told_in_a_relative_clause_is_no_incident() -> None:
     extraction = extract("The president, whose army is fighting jihadist militants in the "
                          "north, visited the wounded in Maiduguri on Monday.")
     assert not [c for c in extraction.claims if c.type == "armed-clash"]
+
+
+def test_people_killed_in_an_air_strike_were_killed_by_an_air_strike() -> None:
+    claim = only(extract("Local officials said 14 herders were killed in an air strike near "
+                         "Kompienga on Monday."))
+    assert claim.type == "air-drone-strike"
+    claim = only(extract("Local officials said 14 herders were killed in an ambush near "
+                         "Kompienga on Monday."))
+    assert claim.type != "air-drone-strike"

@@ -155,7 +155,7 @@ def _refine_type(
         return "grenade"  # "wounded four customers with a grenade"
     if family == "attack" and set(instruments) & LANG.explosive_nouns:
         family = "bombing"  # "killed by a bomb"
-    if family == "attack" and set(agent_words) & LANG.aircraft_words:
+    if family == "attack" and (set(agent_words) | set(instruments)) & LANG.aircraft_words:
         return "air-drone-strike"  # "an air force jet struck a camp", "a drone hit a convoy"
     if family == "attack":
         org_targets = [t for t in targets if t.kind in {"organization", "group"}]
@@ -234,6 +234,16 @@ def _instruments(trig: Trigger, args: TriggerArgs) -> tuple[str, ...]:
             t.lemma_.lower()
             for t in token.subtree
             if t.pos_ == "NOUN" and t.lemma_.lower() in LANG.blast_nouns and t.i not in hit
+        )
+        # "30 civilians were killed in an air strike", "died in a drone strike": the means
+        instruments += tuple(
+            word.lemma_.lower()
+            for prep in token.children
+            if prep.dep_ == "prep" and prep.lower_ in {"in", "by"}
+            for obj in prep.children
+            if obj.dep_ == "pobj"
+            for word in [obj, *obj.lefts]
+            if word.dep_ in {"pobj", "compound", "amod"}
         )
     return instruments
 
