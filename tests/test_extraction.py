@@ -845,3 +845,9 @@ def test_people_killed_in_an_air_strike_were_killed_by_an_air_strike() -> None:
     claim = only(extract("Local officials said 14 herders were killed in an ambush near "
                          "Kompienga on Monday."))
     assert claim.type != "air-drone-strike"
+
+
+def test_people_killed_with_mortar_shells_were_shelled() -> None:
+    extraction = extract("Insurgents killed six traders and wounded nine others with mortar "
+                         "shells in Dikwa on Friday.")
+    assert {c.type for c in extraction.claims} == {"shelling"}

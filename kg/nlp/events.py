@@ -151,6 +151,8 @@ def _refine_type(
     words = {t.lower_ for t in sent} | {t.lemma_.lower() for t in sent}
     if family == "clash":
         return "armed-clash"
+    if family == "attack" and set(instruments) & LANG.shelling_nouns:
+        return "shelling"  # "killed 10 people with mortar shells"
     if family == "attack" and set(instruments) & LANG.grenade_nouns:
         return "grenade"  # "wounded four customers with a grenade"
     if family == "attack" and set(instruments) & LANG.explosive_nouns:
@@ -217,6 +219,16 @@ def _instruments(trig: Trigger, args: TriggerArgs) -> tuple[str, ...]:
     """What the act was done with: "with a bomb", "a bomb attack", "set off a mine"."""
     token = trig.token
     instruments = tuple(t.lemma_.lower() for t in args.instruments)
+    if token.pos_ == "VERB":
+        # "killed 10 people and injured 21 others with mortar shells": one means for both
+        instruments += tuple(
+            obj.lemma_.lower()
+            for verb in token.conjuncts
+            for prep in verb.children
+            if prep.dep_ == "prep" and prep.lower_ == "with"
+            for obj in prep.children
+            if obj.dep_ == "pobj"
+        )
     if trig.phrase_object is not None:
         instruments += (trig.phrase_object.lemma_.lower(),)
     if token.pos_ in {"NOUN", "PROPN"}:
