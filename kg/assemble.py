@@ -1215,13 +1215,28 @@ def assemble(
     # a frame the tidying left with nothing an analyst can code (its only side was the place
     # itself, say) goes too
     out = [c for c in out if not _empty(c)]
-    final_keys = {c.key for c in out}
+    by_key = {c.key: c for c in out}
+    story = next(
+        (c for c in out if not c.background and family(c.type) == "violence" and _town(c.place)),
+        None,
+    )
     final = []
     for claim in out:
         parent = claim.parent_key
         if parent is not None:
             parent = renamed.get(owner.get(parent, ""))
-            if parent == claim.key or parent not in final_keys:
+            if parent == claim.key or parent not in by_key:
                 parent = None
-        final.append(replace(claim, parent_key=parent))
+        claim = replace(claim, parent_key=parent)
+        if claim.type == "materiel-capture" and (claim.place is None or _is_country(claim.place)):
+            # the capture told in the country only happened where its clash did, or the
+            # story's incident ("the attackers made away with weapons")
+            host = by_key[parent] if parent is not None else story
+            if host is not None and not places_apart(claim.place, host.place, within):
+                claim = replace(
+                    claim,
+                    place=_better_place(claim.place, host.place),
+                    date=claim.date or host.date,
+                )
+        final.append(claim)
     return replace(extraction, claims=tuple(final))

@@ -611,3 +611,17 @@ def test_what_a_peaceful_protest_was_against_is_not_a_thing_it_hit(reference) ->
                   place=town("Kaya", 13.09, -1.08))
     [frame] = run(reference, rally)
     assert frame.type == "peaceful-protest" and not frame.targets
+
+
+def test_a_capture_told_in_the_country_only_happened_at_the_storys_town(reference) -> None:
+    raid = claim("armed-clash-0", "Fighters overran the army post in Tougouri on Monday.", 0,
+                 type_="armed-clash", attackers=(group("fighters"),),
+                 targets=(group("soldiers"),), place=town("Tougouri", 13.3, -0.5),
+                 date=text_date(dt.date(2023, 5, 1)))
+    loot = claim("materiel-capture-200", "The attackers made away with rifles.", 200,
+                 type_="materiel-capture", attackers=(group("the attackers"),),
+                 place=country("BF", "Burkina Faso"))
+    frames = run(reference, raid, loot)
+    capture = next(f for f in frames if f.type == "materiel-capture")
+    assert capture.place is not None and capture.place.name == "Tougouri"
+    assert capture.date is not None and capture.date.value == dt.date(2023, 5, 1)

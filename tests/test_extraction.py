@@ -851,3 +851,14 @@ def test_people_killed_with_mortar_shells_were_shelled() -> None:
     extraction = extract("Insurgents killed six traders and wounded nine others with mortar "
                          "shells in Dikwa on Friday.")
     assert {c.type for c in extraction.claims} == {"shelling"}
+
+
+def test_what_the_attackers_made_away_with_is_part_of_the_raid_told_before() -> None:
+    extraction = extract(
+        "Jihadist fighters stormed an army post in Tin-Akoff on Sunday, killing six soldiers. "
+        "The army said reinforcements were sent. Residents said the village was calm. "
+        "The attackers seized rifles and two pickup trucks from the post."
+    )
+    capture = only_of(extraction.claims, "materiel-capture")
+    raid = next(c for c in extraction.claims if c.type in {"armed-clash", "attack"})
+    assert capture.parent_key == raid.key

@@ -634,6 +634,13 @@ def attach_sub_events(claims: list[EventClaim], sentence_of: dict[str, int]) -> 
                 if abs(sentence_of.get(b.key, -9) - sentence_of.get(claim.key, 9)) <= 1
             ]
             parent = near[0] if near else None
+        if parent is None and not any(a.actor_id for a in claim.attackers):
+            # "the attackers made away with weapons": the raid told a few sentences before
+            here = sentence_of.get(claim.key, -1)
+            before = [
+                b for b in battles if 0 <= here - sentence_of.get(b.key, here + 1) <= 4
+            ]
+            parent = before[-1] if before else None
         if parent is None:
             continue
         out[index] = replace(
