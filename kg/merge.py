@@ -425,6 +425,8 @@ def _rooted_clusters(claims: list[dict[str, Any]]) -> list[tuple[str, Cluster]]:
 
 def _pick_type(claims: list[dict[str, Any]]) -> str:
     counts = Counter(c["type"] for c in claims)
+    if "violent-demonstration" in counts and "peaceful-protest" in counts:
+        return "violent-demonstration"  # a protest one outlet saw turn violent was a riot
     if "armed-clash" in counts and "attack" in counts:
         return "armed-clash" if counts["armed-clash"] >= counts["attack"] else "attack"
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]

@@ -417,3 +417,18 @@ def test_unnamed_victims_sources_describe_with_a_word_in_common_are_one_party() 
     described = sorted(sorted(str(m) for m in graph.objects(g, CE.mention)) for g in groups)
     assert described == [
         ["13 villagers", "at least 14 people", "fleeing villagers", "women"], ["two guards"]]
+
+
+def test_a_protest_one_outlet_saw_turn_violent_is_a_riot_in_the_canonical_event() -> None:
+    def report(doc: str, type_: str) -> dict[str, Any]:
+        return claim(doc, type_=type_, attackers=(), targets=(), key=f"{type_}-5")
+
+    clusters = cluster_claims([
+        report("r1", "peaceful-protest"), report("r2", "peaceful-protest"),
+        report("r3", "violent-demonstration"),
+    ])
+    assert len(clusters) == 1
+    graph = canonical_graph(clusters, {})
+    types = {str(t).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+             for t in graph.objects(None, CE.eventType)}
+    assert types == {"violent-demonstration"}
