@@ -6,6 +6,7 @@ filled in. It knows nothing of spaCy or RDF.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -435,11 +436,13 @@ def _within(place_key: str, area_key: str, gazetteer: Gazetteer) -> bool:
     return place is not None and any(p.key == area_key for p in gazetteer.hierarchy(place))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _country_of_name(
     name: str, gazetteer: Gazetteer, reference: ReferenceData
 ) -> tuple[str | None, bool]:
     """The country a name is ("Mali") or a nationality of ("Malian"), and whether it was the
-    country's own name."""
+    country's own name. Remembered: an article's candidate names repeat across articles, and
+    the tables do not change while they are loaded."""
     country = gazetteer.lookup(name, levels=("country",))
     if country:
         return country[0].country_code, True
