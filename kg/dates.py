@@ -138,15 +138,19 @@ _LEAD = re.compile(
 )
 
 
+def _normalised(expression: str) -> str:
+    """Lower case, single spaces, a space after each comma, no punctuation at the ends."""
+    text = " ".join(expression.lower().replace(",", ", ").split()).strip(" .,;:")
+    return text.replace(" ,", ",")
+
+
 def parse_date(expression: str, reference: dt.date | None = None) -> ResolvedDate | None:
     """Resolve one date expression; ``None`` when it is not a date this module understands.
 
     Relative and year-less expressions need ``reference`` (the article's date) and are taken
     to point backwards from it, as news reports past events.
     """
-    text = " ".join(expression.lower().replace(",", ", ").split()).strip(" .,;:")
-    text = text.replace(" ,", ",")
-    text = _PART_OF_DAY.sub("", text)  # "the night of 15 january" -> "15 january"
+    text = _PART_OF_DAY.sub("", _normalised(expression))  # "the night of 15 january"
     if reference is not None and (relative := _relative_day(text, reference)) is not None:
         return relative
     if (span := _day_range(text, reference)) is not None:
@@ -225,9 +229,7 @@ def date_by_weekday(expression: str, years: set[int]) -> ResolvedDate | None:
     page names in which that day falls on that weekday (within a year either side, at most
     one does). ``None`` when the expression is not of that form or no year, or more than one,
     fits."""
-    text = " ".join(expression.lower().replace(",", ", ").split()).strip(" .,;:")
-    text = _LEAD.sub("", text.replace(" ,", ","))
-    match = _NAMED_DAY.match(text)
+    match = _NAMED_DAY.match(_LEAD.sub("", _normalised(expression)))
     if match is None:
         return None
     weekday = WEEKDAYS[match[1]]

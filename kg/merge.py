@@ -575,10 +575,9 @@ def _people_keys(entries: list[dict[str, Any]]) -> dict[int, str]:
     first_with: dict[str, int] = {}
     for index, entry in enumerate(unnamed):
         for mention in entry["mentions"]:
-            words = fold(mention).split()
-            if not words:
+            head = _head_word(mention)
+            if not head:
                 continue
-            head = words[-1][:-1] if words[-1].endswith("s") and len(words[-1]) > 3 else words[-1]
             if head in first_with:
                 parent[root(index)] = root(first_with[head])
             else:
@@ -602,7 +601,12 @@ def _head(entry: dict[str, Any]) -> str:
     least 30 people" and "people" name one group; a named person goes by the full name."""
     if entry["kind"] == "person":
         return min(fold(m) for m in entry["mentions"])
-    words = fold(min(entry["mentions"], key=len)).split()
+    return _head_word(min(entry["mentions"], key=len))
+
+
+def _head_word(mention: str) -> str:
+    """The last word of a mention, singular-ish ("32 people" -> "people", "men" -> "men")."""
+    words = fold(mention).split()
     word = words[-1] if words else ""
     return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
