@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -156,11 +157,17 @@ class BuildSummary:
 
 
 def versions(model: str | None = None) -> dict[str, str]:
+    return dict(_versions(model))
+
+
+@cache
+def _versions(model: str | None) -> tuple[tuple[str, str], ...]:
+    """Read once per process: every chunk a worker takes is checked against the build's, and
+    the model's ``meta`` is made anew on each read (17 ms)."""
     from kg.nlp.pipeline import load_pipeline, pipeline_versions
 
     nlp = load_pipeline(model)
-    info = pipeline_versions(nlp)
-    return {"software": kg.__version__, **info}
+    return (("software", kg.__version__), *pipeline_versions(nlp).items())
 
 
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")

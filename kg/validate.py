@@ -567,6 +567,12 @@ class _Focus:
     nodes: tuple[str, ...] | None = None
     also: tuple[str, ...] = ()  # with ``graphs``: these nodes (IRIs) are in scope too
 
+    def unscoped(self) -> bool:
+        """Whether the focus reaches every node of the store the shape targets."""
+        if self.outer is not None:
+            return self.outer.unscoped()
+        return self.nodes is None and self.graphs is None
+
     def pattern(self, closure: Callable[[URIRef], list[str]], var: str = "this") -> str:
         if self.nodes is not None:
             return f"VALUES ?{var} {{ {' '.join(self.nodes)} }}"
@@ -612,6 +618,7 @@ class _Run:
     def __init__(self, run: Run) -> None:
         self.run = run
         self.classes: dict[URIRef, list[str]] = {}
+        self.checked: dict[tuple[Node, _Focus], list[_Found]] = {}
 
     def closure(self, klass: URIRef) -> list[str]:
         """``klass`` and its subclasses as the data declares them (SHACL instances)."""
@@ -624,6 +631,13 @@ class _Run:
         return self.classes[klass]
 
     def shape(self, shape: _Shape, focus: _Focus) -> list[_Found]:
+        """What ``shape`` finds on the nodes of ``focus`` (each shape and focus once)."""
+        key = (shape.node, focus)
+        if key not in self.checked:
+            self.checked[key] = self._shape(shape, focus)
+        return self.checked[key]
+
+    def _shape(self, shape: _Shape, focus: _Focus) -> list[_Found]:
         found: list[_Found] = []
         pattern = focus.pattern(self.closure)
         for (_, kind), group in groupby(shape.checks, key=lambda c: (c.shape, c.kind)):
@@ -725,7 +739,7 @@ class _Run:
         """sh:node: a value fails when the shape, checked on the values, finds anything
         (whatever the severity); what it found becomes the result's details."""
         assert check.node is not None
-        inner = self.shape(check.node, _Focus(outer=focus, path=check.path))
+        inner = self.shape(check.node, self._values_focus(check, focus, pattern))
         details: dict[Term, list[_Found]] = {}
         for found in inner:
             details.setdefault(found.focus, []).append(found)
@@ -748,6 +762,27 @@ class _Run:
                     check.component,
                     tuple(details[value]),
                 )
+
+    def _values_focus(self, check: _Check, focus: _Focus, pattern: str) -> _Focus:
+        """The nodes an sh:node shape is checked on: the values of the path, or, in a
+        validation of the whole store where every value is an instance of the classes the
+        node shape targets, the shape's own targets, which it is checked on anyway (the
+        participations of every event were checked twice, a third of the validation)."""
+        values = _Focus(outer=focus, path=check.path)
+        shape = check.node
+        assert shape is not None
+        if not shape.targets or any(kind != SH.targetClass for kind, _ in shape.targets):
+            return values
+        if not focus.unscoped():
+            return values
+        own = _Focus(targets=shape.targets)
+        classes = " ".join(c for _, term in shape.targets for c in self.closure(term))  # type: ignore[arg-type]
+        outside = self.run(
+            f"{_PREFIXES}SELECT ?value WHERE {{ {pattern} ?this <{check.path}> ?value "
+            f"FILTER NOT EXISTS {{ VALUES ?class {{ {classes} }} ?value rdf:type ?class }} }} "
+            "LIMIT 1"
+        )
+        return own if next(iter(outside), None) is None else values
 
 
 def _listed(engine: _Run, focus: _Focus) -> _Focus:

@@ -133,6 +133,11 @@ BREAKS = [
         "INSERT DATA { ex:part1 ce:role ce:BystanderRole }",
     ),
     (
+        # not a target of its shape: found through the event's sh:node alone
+        "untyped participation without mention",
+        "DELETE WHERE { ex:part1 rdf:type ?t } ; DELETE WHERE { ex:part1 ce:mention ?m }",
+    ),
+    (
         "participant as a literal",
         'DELETE WHERE { ex:part1 rdf:value ?v } ;INSERT DATA { ex:part1 rdf:value "Mill Brigade" }',
     ),

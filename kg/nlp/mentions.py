@@ -18,7 +18,7 @@ to its text and matched against other reports. The evidence, each kind conservat
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, cached_property
 
 from spacy.tokens import Doc, Span, Token
 
@@ -106,7 +106,6 @@ class ArticleMentions:
         self.doc = doc
         self.persons: dict[tuple[str, ...], str] = {}
         self.actors: dict[str, list[str]] = {}
-        self.phrases: dict[str, dict[tuple[str, ...], str]] = {}
         for ent in doc.ents:
             text = surface(doc, ent.start_char, ent.end_char)
             if ent.label_ == "PERSON":
@@ -117,16 +116,25 @@ class ArticleMentions:
                 aliases = self.actors.setdefault(ent.ent_id_, [])
                 if text not in aliases:
                     aliases.append(text)
-        if doc.has_annotation("DEP"):
-            for chunk in doc.noun_chunks:
-                if chunk.root.pos_ == "PROPN":
-                    continue
-                words, start, end = _chunk_words(chunk)
-                if words:
-                    last = doc[end - 1]
-                    self.phrases.setdefault(chunk.root.lemma_.lower(), {}).setdefault(
-                        words, surface(doc, doc[start].idx, last.idx + len(last))
-                    )
+
+    @cached_property
+    def phrases(self) -> dict[str, dict[tuple[str, ...], str]]:
+        """The article's common-noun phrases by the lemma of their head, read when a thing
+        hit is first looked up (the noun chunks are the costliest part of the article)."""
+        doc = self.doc
+        phrases: dict[str, dict[tuple[str, ...], str]] = {}
+        if not doc.has_annotation("DEP"):
+            return phrases
+        for chunk in doc.noun_chunks:
+            if chunk.root.pos_ == "PROPN":
+                continue
+            words, start, end = _chunk_words(chunk)
+            if words:
+                last = doc[end - 1]
+                phrases.setdefault(chunk.root.lemma_.lower(), {}).setdefault(
+                    words, surface(doc, doc[start].idx, last.idx + len(last))
+                )
+        return phrases
 
     def person_forms(self, span: Span) -> tuple[str, ...]:
         """The longer and shorter forms of the person's name that span is, among PERSON ents."""

@@ -94,15 +94,19 @@ def category_scores(doc: Doc) -> dict[str, float]:
     return {k[4:]: v for k, v in doc.cats.items() if k.startswith("muc:")}
 
 
-def _ruler_ids(span: Span) -> tuple[str | None, str | None]:
+def _ruler_ids(
+    span: Span, linked: list[tuple[int, int, str, str]]
+) -> tuple[str | None, str | None]:
+    """The reference actor and weapon the span overlaps (``linked``: the Doc's entities
+    with an id, as start, end, label, id)."""
     actor = weapon = None
-    for ent in span.doc.ents:
-        if ent.end <= span.start or ent.start >= span.end:
+    for start, end, label, ent_id in linked:
+        if end <= span.start or start >= span.end:
             continue
-        if ent.label_ == ACTOR_LABEL and ent.ent_id_:
-            actor = actor or ent.ent_id_
-        elif ent.label_ == WEAPON_LABEL and ent.ent_id_:
-            weapon = weapon or ent.ent_id_
+        if label == ACTOR_LABEL:
+            actor = actor or ent_id
+        elif label == WEAPON_LABEL:
+            weapon = weapon or ent_id
     return actor, weapon
 
 
@@ -112,12 +116,13 @@ def role_fillers(doc: Doc, sentence_starts: list[int]) -> list[RoleFiller]:
     if not len(spans):
         return out
     names = ArticleMentions(doc)  # read once for all the fillers
+    linked = [(e.start, e.end, e.label_, e.ent_id_) for e in doc.ents if e.ent_id_]
     for span in spans:
         text = surface(doc, span.start_char, span.end_char).strip(" ,.;:\"'")
         text = _LEAD_WORDS.sub("", text)
         if not text or not any(c.isalnum() for c in text):
             continue
-        actor_id, weapon_id = _ruler_ids(span)
+        actor_id, weapon_id = _ruler_ids(span, linked)
         sentence = bisect.bisect_right(sentence_starts, span.start) - 1
         alternatives: tuple[str, ...] = ()
         wider = with_quantity(doc, span.start, span.end)
