@@ -1,25 +1,30 @@
 """Events and claims read back from the store as records, for the merge and the exports.
 
 The cross-article merge (:mod:`kg.merge`) and the event exports (:mod:`kg.export`) read the
-same thing: each event of the store, canonical or per-article claim, as one record (a plain
-dict: its type, dates, place with country and first-order region, participants by role,
-materiel, fatalities and source articles), in the shape of the prediction format of
-``shared/eval/FORMAT.md``. It is read here once, with SPARQL, so that the merge does not
-depend on the exports and the exports do not depend on the merge.
+same thing: each event of the store, canonical or per-article claim, as one typed record
+(:class:`kg.records.StoredEvent`: its type, dates, place with country and first-order region,
+participants by role, materiel, fatalities and source articles). It is read here once, with
+SPARQL, so that the merge does not depend on the exports and the exports do not depend on the
+merge; the exports write it in the prediction format of ``shared/eval/FORMAT.md``
+(:meth:`~kg.records.StoredEvent.as_prediction`).
 
-:func:`collect_events` reads every event of one kind; :func:`collect_claims` reads claims as
-the merge needs them, the whole store or only the claims asked for (queries bound to their
-identifiers, whose cost follows the claims asked for), with the same records either way.
+:func:`read_events` reads every event of one kind (:func:`collect_events`: as records of the
+prediction format); :func:`collect_claims` reads claims as the merge needs them, the whole
+store or only the claims asked for (queries bound to their identifiers, whose cost follows
+the claims asked for), with the same records either way.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from kg.rdf.iris import CANONICAL_GRAPH
 from kg.rdf.namespace import CE
+from kg.records import EventDates, EventLot, EventPlace, Participant, SourceRef, StoredEvent
 from kg.store import GraphStore
 
 PREFIXES = """
@@ -212,14 +217,21 @@ def _point(wkt: str | None) -> tuple[float | None, float | None]:
 
 
 def collect_events(store: GraphStore, *, claims: bool = False) -> list[dict[str, Any]]:
+    """Every canonical event of the store (its claims when it has none, or with ``claims``),
+    as records of the prediction format."""
+    return [event.as_prediction() for event in read_events(store, claims=claims)]
+
+
+def read_events(store: GraphStore, *, claims: bool = False) -> list[StoredEvent]:
+    """Every canonical event of the store (its claims when it has none, or with ``claims``)."""
     has_canonical = not claims and bool(store.query(f"ASK {{ ?e a <{CE.CanonicalEvent}> }}"))
     event_class = str(CE.CanonicalEvent if has_canonical else CE.EventClaim)
-    return _collect(store, event_class)
+    return [draft.freeze() for draft in _collect(store, event_class).values()]
 
 
-def collect_claims(store: GraphStore, ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+def collect_claims(store: GraphStore, ids: Iterable[str] | None = None) -> list[StoredEvent]:
     """The claims of the store, or the claims ``ids``, as the cross-article merge reads them:
-    the records of :func:`collect_events` with ``claims=True``, with two differences.
+    the records of :func:`read_events` with ``claims=True``, with two differences.
 
     - A claim reads as its article states it: the inherited date the canonical graph states
       on an undated claim is left out.
@@ -239,17 +251,100 @@ def collect_claims(store: GraphStore, ids: Iterable[str] | None = None) -> list[
         for name in ("date", "origin"):
             if row[name] is not None:
                 found[name] = _value(row[name])
-    for event in events:
-        own = stated.get(event["id"], {})
-        event["date"], event["date_origin"] = own.get("date"), own.get("origin")
-    return events
+    out = []
+    for key, draft in events.items():
+        own = stated.get(key, {})
+        draft.date, draft.origin = _date(own.get("date")), own.get("origin")
+        out.append(draft.freeze())
+    return out
+
+
+_ROLES = ("attackers", "targets", "victims", "unnamed_victims")
+
+
+@dataclass(slots=True)
+class _Draft:
+    """A :class:`StoredEvent` while its rows are read (the lists grow, then are frozen)."""
+
+    id: str
+    type: str
+    date: dt.date | None
+    earliest: dt.date | None
+    latest: dt.date | None
+    origin: str | None
+    time_precision: int | None
+    confidence: float | None
+    place: dict[str, Any] | None
+    fatalities: int | None
+    parent_id: str | None
+    parent_type: str | None
+    background: bool
+    muc_excluded: bool
+    place_mentions: set[str] = field(default_factory=set)
+    sources: list[SourceRef] = field(default_factory=list)
+    roles: dict[str, list[tuple[dict[str, Any], set[str]]]] = field(
+        default_factory=lambda: {role: [] for role in _ROLES}
+    )
+    lots: list[tuple[dict[str, Any], set[str]]] = field(default_factory=list)
+
+    def freeze(self) -> StoredEvent:
+        """The record, its lists sorted so that the same graph always gives the same file."""
+        parties = {
+            role: tuple(
+                sorted(
+                    (Participant(**entry, mentions=_longest_first(m)) for entry, m in listed),
+                    key=lambda p: (p.name or "", p.mentions),
+                )
+            )
+            for role, listed in self.roles.items()
+        }
+        place = None
+        if self.place is not None:
+            place = EventPlace(**self.place, mentions=tuple(sorted(self.place_mentions)))
+        return StoredEvent(
+            id=self.id,
+            type=self.type,
+            dates=EventDates(
+                self.date, self.earliest, self.latest, self.origin, self.time_precision
+            ),
+            place=place,
+            attackers=parties["attackers"],
+            targets=parties["targets"],
+            victims=parties["victims"],
+            unnamed_victims=parties["unnamed_victims"],
+            materiel=tuple(
+                sorted(
+                    (EventLot(**entry, mentions=_longest_first(m)) for entry, m in self.lots),
+                    key=lambda lot: (lot.name or "", lot.mentions),
+                )
+            ),
+            fatalities=self.fatalities,
+            sources=tuple(sorted(self.sources, key=lambda s: s.doc_id)),
+            confidence=self.confidence,
+            parent_id=self.parent_id,
+            parent_type=self.parent_type,
+            background=self.background,
+            muc_excluded=self.muc_excluded,
+        )
+
+
+def _longest_first(mentions: set[str]) -> tuple[str, ...]:
+    return tuple(sorted(mentions, key=lambda m: (-len(m), m)))
+
+
+def _date(value: str | None) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(value)
+
+
+def _int(term: Any) -> int | None:
+    return None if term is None else int(term.value)
 
 
 def _collect(
     store: GraphStore, event_class: str, ids: list[str] | None = None, stable: bool = False
-) -> list[dict[str, Any]]:
+) -> dict[str, _Draft]:
     places = _places(store, event_class, ids, stable)
-    events: dict[str, dict[str, Any]] = {}
+    events: dict[str, _Draft] = {}
     for row in _rows(store, EVENTS, event_class, ids, stable):
         key = _value(row["e"])
         place = places.get(_value(row["place"]) or "")
@@ -257,92 +352,78 @@ def _collect(
         if place is not None:
             location = {
                 **place,
-                "mentions": [],
-                "precision": int(_value(row["prec"])) if row["prec"] is not None else None,
+                "precision": _int(row["prec"]),
                 "id": _value(row["place"]),
                 "country_code": _value(row["cc"]),
             }
-        events[key] = {
-            "id": key,
-            "type": _value(row["type"]),
-            "parent": _value(row["parentType"]),
-            "parent_id": _value(row["parent"]),
-            "date": _value(row["date"]),
-            "earliest": _value(row["earliest"]),
-            "latest": _value(row["latest"]),
-            "date_origin": _value(row["origin"]),
-            "time_precision": int(_value(row["tprec"])) if row["tprec"] is not None else None,
-            "confidence": float(_value(row["conf"])) if row["conf"] is not None else None,
-            "location": location,
-            "attackers": [],
-            "targets": [],
-            "victims": [],
-            "unnamed_victims": [],
-            "weapons": [],
-            "fatalities": int(_value(row["fat"])) if row["fat"] is not None else None,
-            "optional": _value(row["bg"]) == "true",
-            "_muc_excluded": _value(row["muc"]) == "true",
-            "sources": [],
-        }
+        events[key] = _Draft(
+            id=key,
+            type=_value(row["type"]),
+            date=_date(_value(row["date"])),
+            earliest=_date(_value(row["earliest"])),
+            latest=_date(_value(row["latest"])),
+            origin=_value(row["origin"]),
+            time_precision=_int(row["tprec"]),
+            confidence=float(_value(row["conf"])) if row["conf"] is not None else None,
+            place=location,
+            fatalities=_int(row["fat"]),
+            parent_id=_value(row["parent"]),
+            parent_type=_value(row["parentType"]),
+            background=_value(row["bg"]) == "true",
+            muc_excluded=_value(row["muc"]) == "true",
+        )
     for row in _rows(store, SOURCES, event_class, ids, stable):
         event = events.get(_value(row["e"]))
         if event is not None:
-            event["sources"].append(
-                {
-                    "doc_id": _value(row["doc"]),
-                    "title": _value(row["title"]),
-                    "published": _value(row["published"]),
-                }
+            event.sources.append(
+                SourceRef(_value(row["doc"]), _value(row["title"]), _date(_value(row["published"])))
             )
     for row in _rows(store, PLACE_MENTIONS, event_class, ids, stable):
         event = events.get(_value(row["e"]))
-        if event is not None and event["location"] is not None:
-            event["location"]["mentions"].append(_value(row["m"]))
-    parts: dict[tuple[str, str], dict[str, Any]] = {}
+        if event is not None and event.place is not None:
+            event.place_mentions.add(_value(row["m"]))
+    parts: dict[tuple[str, str], set[str]] = {}
     for row in _rows(store, PARTICIPANTS, event_class, ids, stable):
         event = events.get(_value(row["e"]))
         if event is None:
             continue
-        entry = parts.get((event["id"], _value(row["part"])))
-        if entry is None:
+        mentions = parts.get((event.id, _value(row["part"])))
+        if mentions is None:
             kind = _value(row["kind"])
-            field = _ROLE_FIELD[_value(row["role"])]
-            if field == "victims" and kind != "person":
-                field = "unnamed_victims"
+            role = _ROLE_FIELD[_value(row["role"])]
+            if role == "victims" and kind != "person":
+                role = "unnamed_victims"
             actor = _value(row["actor"])
             entry = {
                 "name": _value(row["name"]),
                 "kind": kind,
-                "mentions": [],
                 "id": actor if "/actor/" in actor else None,
                 "wikidata": (_value(row["wd"]) or "").rsplit("/", 1)[-1] or None,
                 "basis": _value(row["basis"]),
             }
-            parts[(event["id"], _value(row["part"]))] = entry
-            event[field].append(entry)
-        entry["mentions"].append(_value(row["mention"]))
-    lots: dict[tuple[str, str], dict[str, Any]] = {}
+            mentions = parts[(event.id, _value(row["part"]))] = set()
+            event.roles[role].append((entry, mentions))
+        mentions.add(_value(row["mention"]))
+    lots: dict[tuple[str, str], set[str]] = {}
     for row in _rows(store, MATERIEL, event_class, ids, stable):
         event = events.get(_value(row["e"]))
         if event is None:
             continue
-        entry = lots.get((event["id"], _value(row["lot"])))
-        if entry is None:
+        mentions = lots.get((event.id, _value(row["lot"])))
+        if mentions is None:
             entry = {
                 "name": _value(row["name"]),
-                "kind": "weapon",
-                "mentions": [],
                 "category": _value(row["category"]),
                 "origin": _value(row["origin"]),
                 "role": _value(row["role"]),
-                "quantity": int(_value(row["qty"])) if row["qty"] is not None else None,
+                "quantity": _int(row["qty"]),
                 "id": _value(row["model"]),
-                "_lot": _value(row["lot"]),
+                "lot": _value(row["lot"]),
             }
-            lots[(event["id"], _value(row["lot"]))] = entry
-            event["weapons"].append(entry)
-        entry["mentions"].append(_value(row["mention"]))
-    return [_tidy(e) for e in events.values()]
+            mentions = lots[(event.id, _value(row["lot"]))] = set()
+            event.lots.append((entry, mentions))
+        mentions.add(_value(row["mention"]))
+    return events
 
 
 def _places(
@@ -445,15 +526,3 @@ def _places_above(
         row for ids in _chunks(sorted(seen)) for row in store.query(_only(PLACE_NODES, "node", ids))
     ]
     return _stable(link_rows), _stable(node_rows)
-
-
-def _tidy(event: dict[str, Any]) -> dict[str, Any]:
-    """Sort the lists so that the same graph always gives the same file."""
-    for field in ("attackers", "targets", "victims", "unnamed_victims", "weapons"):
-        for entry in event[field]:
-            entry["mentions"] = sorted(set(entry["mentions"]), key=lambda m: (-len(m), m))
-        event[field].sort(key=lambda x: (x["name"] or "", x["mentions"]))
-    event["sources"].sort(key=lambda s: s["doc_id"])
-    if event["location"]:
-        event["location"]["mentions"] = sorted(set(event["location"]["mentions"]))
-    return event

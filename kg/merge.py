@@ -1,12 +1,18 @@
 """Cross-article merging: one canonical event per real-world event, explained and reversible.
 
-Claims stay in their articles' graphs. This stage reads them back from the store, decides
-which claims report the same event, and writes the canonical graph from scratch: every
-canonical event links to the claims it merges, records why (the features that matched and a
-score), keeps each source's values and marks where sources disagree. Recomputing it from the
-claims is cheap, so a wrong merge is undone by changing the rules or the data and building
-again, never by editing the graph. When articles are added to a store, only the events they
-can change are merged and written again (:func:`merge_articles`), with the same result.
+Claims stay in their articles' graphs. This stage reads them back from the store as typed
+records (:class:`kg.records.StoredEvent`, read by :mod:`kg.claims`), decides which claims
+report the same event, and writes the canonical graph from scratch: every canonical event
+links to the claims it merges, records why (the features that matched and a score), keeps
+each source's values and marks where sources disagree. Recomputing it from the claims is
+cheap, so a wrong merge is undone by changing the rules or the data and building again, never
+by editing the graph. When articles are added to a store, only the events they can change are
+merged and written again (:func:`merge_articles`), with the same result.
+
+The decisions are pure functions of the records (:func:`match`, :func:`cluster_claims`, the
+choices of a canonical event's type, date, place and sides); the canonical events are then
+written as N-Triples text straight into the store (:class:`_Canonical`), not through rdflib
+graphs, which cost most of the merge's time.
 
 Identifiers are stable: a canonical event keeps the identifier it had before as long as one
 of its claims was already part of it.
@@ -15,24 +21,27 @@ of its claims was already part of it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import pickle
 import sys
 import tempfile
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Graph
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from kg.claims import collect_claims
 from kg.codebook import alike_at_one_place, family, reported_alike
 from kg.gazetteer import haversine_km
 from kg.rdf import iris
-from kg.rdf.mapping import MATERIEL_ROLE, ROLE_TERMS, new_graph
+from kg.rdf.mapping import MATERIEL_ROLE, ROLE_TERMS
 from kg.rdf.namespace import CE, ET, SEM
+from kg.records import EventDates, EventLot, EventPlace, Participant, StoredEvent
 from kg.reference import fold
 from kg.store import GraphStore
 
@@ -57,74 +66,65 @@ class MatchResult:
         return self.blocked_by is None and self.score >= MERGE_THRESHOLD
 
 
-def _day(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value[:10]) if value else None
+Decision = tuple[str, str, MatchResult]
+"""Two claims (IRIs) taken as one event, and why."""
 
 
-def _identities(entries: list[dict[str, Any]]) -> set[str]:
+@functools.lru_cache(maxsize=1 << 16)
+def _person_key(mention: str) -> str:
+    """An unlinked person by the last two words of a name ("Father Ignacio Ellacuría" and
+    "Ignacio Ellacuria" are one); cached, as every pair a claim is in asks again."""
+    return "person:" + " ".join(fold(mention).split()[-2:])
+
+
+def _identities(*groups: tuple[Participant, ...]) -> set[str]:
+    """Identities of participants: linked actors, unlinked named organisations, and named
+    people by their normalised name (a named victim is strong evidence of identity)."""
     keys = set()
-    for entry in entries:
-        if entry.get("id") and "/claim/" not in entry["id"]:
-            keys.add(entry["id"])
-        elif entry.get("kind") == "person" and entry["mentions"]:
-            longest = max(entry["mentions"], key=len)
-            keys.add("person:" + " ".join(fold(longest).split()[-2:]))
+    for group in groups:
+        for entry in group:
+            if entry.id and "/claim/" not in entry.id:
+                keys.add(entry.id)
+            elif entry.kind == "person" and entry.mentions:
+                keys.add(_person_key(max(entry.mentions, key=len)))
     return keys
 
 
-def _actors(
-    event: dict[str, Any], fields: tuple[str, ...] = ("attackers", "targets", "victims")
-) -> set[str]:
-    """Identities of the participants: linked actors, unlinked named organisations, and
-    named people by their normalised name (a named victim is strong evidence of identity).
-
-    Computed once per claim and kept under the internal key ``_identities``.
-    """
-    cache = event.setdefault("_identities", {})
-    if fields not in cache:
-        cache[fields] = set().union(*(_identities(event[name]) for name in fields))
-    return cache[fields]
+def _participants_of(claim: StoredEvent) -> set[str]:
+    """The identities of every named side of a claim (attackers, targets, victims)."""
+    return _identities(claim.attackers, claim.targets, claim.victims)
 
 
-def _date_window(event: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
-    """The days the event may have happened on, as its source dates it (cached on the claim)."""
-    if "_window" not in event:
-        event["_window"] = _compute_window(event)
-    window: tuple[dt.date, dt.date] | None = event["_window"]
-    return window
-
-
-def _compute_window(event: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
-    day = _day(event["date"])
+def _date_window(dates: EventDates) -> tuple[dt.date, dt.date] | None:
+    """The days the event may have happened on, as its source dates it."""
+    day = dates.value
     if day is None:
         return None
-    if event.get("date_origin") in {"FromDateline", "FromPublication"}:
+    if dates.origin in {"FromDateline", "FromPublication"}:
         # a date line bounds the event from above: it happened that day or shortly before
         return day - dt.timedelta(days=2), day
-    earliest = _day(event.get("earliest")) or day
-    latest = _day(event.get("latest")) or day
-    return earliest, latest
+    return dates.earliest or day, dates.latest or day
 
 
-def _place_match(place_a: dict[str, Any] | None, place_b: dict[str, Any] | None) -> str | None:
-    """"same" for one town, the reason when the places keep two reports apart, else None."""
-    if not (place_a and place_b):
+def _place_match(place_a: EventPlace | None, place_b: EventPlace | None) -> str | None:
+    """ "same" for one town, the reason when the places keep two reports apart, else None."""
+    if place_a is None or place_b is None:
         return None
-    code_a, code_b = place_a.get("country_code"), place_b.get("country_code")
+    code_a, code_b = place_a.country_code, place_b.country_code
     if code_a and code_b and code_a != code_b:
         return "country"
     # Only town-level places (ACLED precision 1-2) say where; a province or a country holds
     # too many events to count as evidence, or to keep two reports apart.
-    fine = all((p.get("precision") or 3) <= 2 for p in (place_a, place_b))
+    fine = (place_a.precision or 3) <= 2 and (place_b.precision or 3) <= 2
     same = fine and (
-        place_a.get("id") == place_b.get("id")
-        or bool(place_a.get("anchor") and place_a.get("anchor") == place_b.get("anchor"))
+        place_a.id == place_b.id or bool(place_a.anchor and place_a.anchor == place_b.anchor)
     )
     distance = None
-    if fine and None not in (place_a["lat"], place_a["lon"], place_b["lat"], place_b["lon"]):
-        distance = haversine_km(place_a["lat"], place_a["lon"], place_b["lat"], place_b["lon"])
+    lat_a, lon_a, lat_b, lon_b = place_a.lat, place_a.lon, place_b.lat, place_b.lon
+    if fine and lat_a is not None and lon_a is not None and lat_b is not None and lon_b is not None:
+        distance = haversine_km(lat_a, lon_a, lat_b, lon_b)
     # a village the gazetteer lacks: the same name in the same country
-    unresolved = all(p.get("precision") is None for p in (place_a, place_b))
+    unresolved = place_a.precision is None and place_b.precision is None
     same = same or (unresolved and code_a == code_b and _same_name(place_a, place_b))
     if same or (distance is not None and distance <= NEAR_KM):
         return "same"
@@ -133,28 +133,28 @@ def _place_match(place_a: dict[str, Any] | None, place_b: dict[str, Any] | None)
     return None
 
 
-def _same_province(place_a: dict[str, Any] | None, place_b: dict[str, Any] | None) -> bool:
+def _same_province(place_a: EventPlace | None, place_b: EventPlace | None) -> bool:
     """Both places lie in one named province of one country."""
-    if not (place_a and place_b):
+    if place_a is None or place_b is None:
         return False
     return bool(
-        place_a.get("admin1")
-        and place_a.get("admin1") == place_b.get("admin1")
-        and place_a.get("country_code") == place_b.get("country_code")
+        place_a.admin1
+        and place_a.admin1 == place_b.admin1
+        and place_a.country_code == place_b.country_code
     )
 
 
-def _same_name(place_a: dict[str, Any], place_b: dict[str, Any]) -> bool:
+def _same_name(place_a: EventPlace, place_b: EventPlace) -> bool:
     """One unknown village: the same name, or one name begins the other ("Kolo" and "Kolo
     Forest Reserve")."""
-    a, b = fold(place_a.get("name") or ""), fold(place_b.get("name") or "")
+    a, b = fold(place_a.name or ""), fold(place_b.name or "")
     if not a or not b:
         return False
     short, long = sorted((a, b), key=len)
     return short == long or long.startswith(short + " ")
 
 
-def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
+def match(a: StoredEvent, b: StoredEvent) -> MatchResult:
     """Whether two claims report the same event, with the evidence for the decision.
 
     Hard conditions block a merge: incompatible types, one article, different countries,
@@ -172,28 +172,30 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
     One group commits many attacks on a day; its name and a date alone do not make two
     reports one.
     """
-    strict_types = reported_alike(a["type"], b["type"])
-    if not alike_at_one_place(a["type"], b["type"]):
+    strict_types = reported_alike(a.type, b.type)
+    if not alike_at_one_place(a.type, b.type):
         return MatchResult(0.0, (), "type")
-    if {s["doc_id"] for s in a["sources"]} & {s["doc_id"] for s in b["sources"]}:
+    if a.doc_ids & b.doc_ids:
         return MatchResult(0.0, (), "same article")
     matched = ["type"]
     score = WEIGHTS["type"]
-    place = _place_match(a["location"], b["location"])
+    place = _place_match(a.place, b.place)
     if place is not None and place != "same":
         return MatchResult(0.0, tuple(matched), place)
-    attackers_a, attackers_b = _actors(a, ("attackers",)), _actors(b, ("attackers",))
-    actors_a, actors_b = _actors(a), _actors(b)
+    attackers_a, attackers_b = _identities(a.attackers), _identities(b.attackers)
+    actors_a, actors_b = _participants_of(a), _participants_of(b)
     # at one town, one report's attacker may be the other's target (who fired first)
     swapped = place == "same" and bool(attackers_a & actors_b or attackers_b & actors_a)
     if attackers_a and attackers_b and not attackers_a & attackers_b and not swapped:
         return MatchResult(0.0, tuple(matched), "attackers")
-    targets_a, targets_b = _actors(a, ("targets", "victims")), _actors(b, ("targets", "victims"))
+    targets_a = _identities(a.targets, a.victims)
+    targets_b = _identities(b.targets, b.victims)
     if targets_a and targets_b and not targets_a & targets_b:
         # outlets name the people hit in their own words; at one town that is no reason to
         # split, unless both name the persons killed and name different ones
-        named_a, named_b = ({k for k in t if k.startswith("person:")}
-                            for t in (targets_a, targets_b))
+        named_a, named_b = (
+            {k for k in t if k.startswith("person:")} for t in (targets_a, targets_b)
+        )
         if place != "same" or (named_a and named_b):
             return MatchResult(0.0, tuple(matched), "targets")
     shared = actors_a & actors_b
@@ -204,10 +206,9 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
     if place == "same":
         matched.append("place")
         score += WEIGHTS["place"]
-    window_a, window_b = _date_window(a), _date_window(b)
+    window_a, window_b = _date_window(a.dates), _date_window(b.dates)
     for window, other in ((window_a, b), (window_b, a)):
-        published = _day(min((s["published"] for s in other["sources"] if s.get("published")),
-                             default=None))
+        published = min((s.published for s in other.sources if s.published), default=None)
         if window and published and window[0] > published:
             # a report cannot tell of an event that happened after it was published
             return MatchResult(0.0, tuple(matched), "date after the other's publication")
@@ -221,7 +222,7 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
         score += WEIGHTS["date"] * 0.5  # an undated report can match a dated one
     if not strict_types and "place" not in matched:
         return MatchResult(score, tuple(matched), "types differ and no place in common")
-    if "place" in matched and "date" not in matched and (a.get("optional") or b.get("optional")):
+    if "place" in matched and "date" not in matched and (a.background or b.background):
         # an older incident an article recalls without its day is not told precisely
         # enough to be one with a report at the same town
         return MatchResult(score, tuple(matched), "recalled without a day")
@@ -229,18 +230,15 @@ def match(a: dict[str, Any], b: dict[str, Any]) -> MatchResult:
         # Outlets name the sides differently ("gunmen", "jihadists", none at all); one town,
         # one kind of violence and days that meet make one incident all the same.
         return MatchResult(round(max(score, MERGE_THRESHOLD), 3), tuple(matched))
-    same_toll = _close_tolls(a.get("fatalities"), b.get("fatalities")) and (
+    same_toll = _close_tolls(a.fatalities, b.fatalities) and (
         "date" in matched
         # undated: only the very same toll, in the same province ("80 killed" in the Sahel
         # region and near Arbinda) or, when it is a large one, in the same country
         or (
-            a["fatalities"] == b["fatalities"]
+            a.fatalities == b.fatalities
             and (
-                _same_province(a["location"], b["location"])
-                or (
-                    a["fatalities"] >= UNDATED_COUNTRY_TOLL
-                    and not (_date_window(a) or _date_window(b))
-                )
+                _same_province(a.place, b.place)
+                or ((a.fatalities or 0) >= UNDATED_COUNTRY_TOLL and not (window_a or window_b))
             )
         )
     )
@@ -270,13 +268,50 @@ def _close_tolls(a: int | None, b: int | None) -> bool:
     return a is not None and b is not None and a in _toll_range(b) and b in _toll_range(a)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Cluster:
-    claims: list[dict[str, Any]]
-    decisions: list[tuple[str, str, MatchResult]] = field(default_factory=list)
+    """Claims taken as one event, with the pairs that joined them (none: a claim alone)."""
+
+    claims: tuple[StoredEvent, ...]
+    decisions: tuple[Decision, ...] = ()
 
 
-def candidate_pairs(claims: list[dict[str, Any]]) -> set[tuple[str, str]]:
+# -- blocking: the pairs worth comparing --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BlockingRecord:
+    """What blocking (:func:`candidate_groups`) reads of a claim, and nothing else: the
+    whole merge holds one of these for every claim of the store, the full records only for
+    the pairs it scores."""
+
+    id: str
+    family: str  # the family of its type (kg.codebook.family)
+    window: tuple[dt.date, dt.date] | None  # its days (_date_window)
+    identities: frozenset[str]  # its named sides (_participants_of)
+    place_keys: frozenset[str]  # a town-level place and what it is near, or a village's name
+    cell: tuple[int, int] | None  # the half-degree cell of a town-level place
+    toll: int | None
+    country_code: str  # of its place, "" when it has none
+
+
+def blocking_record(claim: StoredEvent) -> BlockingRecord:
+    """The blocking keys of ``claim``, its strings interned (one object for the many claims
+    that name one actor, place or country)."""
+    keys, cell = _place_keys(claim.place)
+    return BlockingRecord(
+        id=claim.id,
+        family=sys.intern(family(claim.type)),
+        window=_date_window(claim.dates),
+        identities=frozenset(sys.intern(key) for key in _participants_of(claim)),
+        place_keys=frozenset(sys.intern(key) for key in keys),
+        cell=cell,
+        toll=claim.fatalities,
+        country_code=sys.intern((claim.place and claim.place.country_code) or ""),
+    )
+
+
+def candidate_pairs(claims: Iterable[StoredEvent]) -> set[tuple[str, str]]:
     """Pairs worth comparing: one family of types, a participant in common, dates that meet.
 
     A merge needs a shared participant and, when both reports are dated, days at most
@@ -285,12 +320,12 @@ def candidate_pairs(claims: list[dict[str, Any]]) -> set[tuple[str, str]]:
     sharing a participant. Only these pairs are scored, not all pairs of a large corpus.
     """
     pairs: set[tuple[str, str]] = set()
-    for group in candidate_groups(claims):
+    for group in candidate_groups([blocking_record(claim) for claim in claims]):
         pairs.update(group)
     return pairs
 
 
-def candidate_groups(claims: list[dict[str, Any]]) -> Iterator[Iterable[tuple[str, str]]]:
+def candidate_groups(claims: Sequence[BlockingRecord]) -> Iterator[Iterable[tuple[str, str]]]:
     """The pairs of :func:`candidate_pairs`, one blocking key at a time, each pair as
     (smaller id, larger id): a pair comes in every group of a key its claims share, so
     together they hold every candidate pair, some more than once. The whole set of pairs
@@ -298,17 +333,18 @@ def candidate_groups(claims: list[dict[str, Any]]) -> Iterator[Iterable[tuple[st
     by_day: dict[tuple[str, str, dt.date], list[str]] = defaultdict(list)
     by_actor: dict[tuple[str, str], list[str]] = defaultdict(list)
     undated: list[tuple[str, str, str]] = []
+    one_day = dt.timedelta(days=1)
     for claim in claims:
-        kind, window = family(claim["type"]), _date_window(claim)
-        for key in _actors(claim):
-            by_actor[(kind, key)].append(claim["id"])
+        kind, window = claim.family, claim.window
+        for key in claim.identities:
+            by_actor[(kind, key)].append(claim.id)
             if window is None:
-                undated.append((kind, key, claim["id"]))
+                undated.append((kind, key, claim.id))
                 continue
             day = window[0] - dt.timedelta(days=DATE_TOLERANCE_DAYS)
             while day <= window[1]:
-                by_day[(kind, key, day)].append(claim["id"])
-                day += dt.timedelta(days=1)
+                by_day[(kind, key, day)].append(claim.id)
+                day += one_day
     for ids in by_day.values():
         yield _all_pairs(ids)
     for kind, key, claim_id in undated:
@@ -321,16 +357,13 @@ def candidate_groups(claims: list[dict[str, Any]]) -> Iterator[Iterable[tuple[st
     by_cell: dict[tuple[str, int, int], list[str]] = defaultdict(list)
     tolls: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
     for claim in claims:
-        kind = family(claim["type"])
-        keys, cell = _place_keys(claim)
-        toll = claim.get("fatalities")
-        if toll is not None and toll >= TOLL_EVIDENCE:
-            country = (claim["location"] or {}).get("country_code") or ""
-            tolls[(kind, country)].append((toll, claim["id"]))
-        for key in keys:
-            by_place[(kind, key)].append(claim["id"])
-        if cell is not None:
-            by_cell[(kind, *cell)].append(claim["id"])
+        kind = claim.family
+        if claim.toll is not None and claim.toll >= TOLL_EVIDENCE:
+            tolls[(kind, claim.country_code)].append((claim.toll, claim.id))
+        for key in claim.place_keys:
+            by_place[(kind, key)].append(claim.id)
+        if claim.cell is not None:
+            by_cell[(kind, *claim.cell)].append(claim.id)
     for ids in by_place.values():
         yield _all_pairs(ids)
     for listed in tolls.values():
@@ -365,37 +398,39 @@ def _toll_pairs(listed: list[tuple[int, str]]) -> Iterator[tuple[str, str]]:
             yield min(left, right), max(left, right)
 
 
-def _place_keys(claim: dict[str, Any]) -> tuple[set[str], tuple[int, int] | None]:
+def _place_keys(place: EventPlace | None) -> tuple[set[str], tuple[int, int] | None]:
     """Blocking keys of a town-level place: its node and its anchor, and its half-degree
     grid cell (neighbouring cells are compared too)."""
-    place = claim["location"]
-    if not place:
+    if place is None:
         return set(), None
-    if (place.get("precision") or 3) > 2:
-        if place.get("precision") is None and place.get("name"):  # a village we lack
-            first = fold(place["name"]).split()[0]  # "Kolo" blocks with "Kolo Forest"
-            return {f"name:{place.get('country_code')}:{first}"}, None
+    if (place.precision or 3) > 2:
+        if place.precision is None and place.name:  # a village we lack
+            first = fold(place.name).split()[0]  # "Kolo" blocks with "Kolo Forest"
+            return {f"name:{place.country_code}:{first}"}, None
         return set(), None
-    keys = {k for k in (place.get("id"), place.get("anchor")) if k}
+    keys = {k for k in (place.id, place.anchor) if k}
     cell = None
-    if place.get("lat") is not None and place.get("lon") is not None:
-        cell = (int(place["lat"] // 0.5), int(place["lon"] // 0.5))
+    if place.lat is not None and place.lon is not None:
+        cell = (int(place.lat // 0.5), int(place.lon // 0.5))
     return keys, cell
 
 
-def cluster_claims(claims: list[dict[str, Any]]) -> list[Cluster]:
+# -- clustering ---------------------------------------------------------------------------
+
+
+def cluster_claims(claims: Iterable[StoredEvent]) -> list[Cluster]:
     """Greedy agglomeration by decreasing score; every pair inside a cluster must be mergeable."""
-    return [cluster for _, cluster in _rooted_clusters(claims)]
+    return [cluster for _, cluster in _rooted_clusters(list(claims))]
 
 
-def _rooted_clusters(claims: list[dict[str, Any]]) -> list[tuple[str, Cluster]]:
+def _rooted_clusters(claims: list[StoredEvent]) -> list[tuple[str, Cluster]]:
     """The clusters of :func:`cluster_claims`, each with the claim it grew from, in the
     order of those claims (the order events are named in)."""
-    by_id = {c["id"]: c for c in claims}
+    by_id = {c.id: c for c in claims}
     pairs = {key: match(by_id[key[0]], by_id[key[1]]) for key in candidate_pairs(claims)}
-    owner = {c["id"]: c["id"] for c in claims}
-    members = {c["id"]: [c["id"]] for c in claims}
-    decisions: dict[str, list[tuple[str, str, MatchResult]]] = defaultdict(list)
+    owner = {c.id: c.id for c in claims}
+    members = {c.id: [c.id] for c in claims}
+    decisions: dict[str, list[Decision]] = defaultdict(list)
     for (left, right), result in sorted(pairs.items(), key=lambda kv: (-kv[1].score, kv[0])):
         if not result.merge:
             continue
@@ -415,16 +450,16 @@ def _rooted_clusters(claims: list[dict[str, Any]]) -> list[tuple[str, Cluster]]:
         decisions[root_l].extend(decisions.pop(root_r, []))
         decisions[root_l].append((left, right, result))
     return [
-        (root, Cluster([by_id[c] for c in sorted(ids)], decisions.get(root, [])))
+        (root, Cluster(tuple(by_id[c] for c in sorted(ids)), tuple(decisions.get(root, ()))))
         for root, ids in sorted(members.items())
     ]
 
 
-# -- the canonical graph --------------------------------------------------------------------
+# -- what a canonical event says: decisions over its claims -------------------------------
 
 
-def _pick_type(claims: list[dict[str, Any]]) -> str:
-    counts = Counter(c["type"] for c in claims)
+def _pick_type(claims: Sequence[StoredEvent]) -> str:
+    counts = Counter(c.type for c in claims)
     if "violent-demonstration" in counts and "peaceful-protest" in counts:
         return "violent-demonstration"  # a protest one outlet saw turn violent was a riot
     if "armed-clash" in counts and "attack" in counts:
@@ -432,138 +467,114 @@ def _pick_type(claims: list[dict[str, Any]]) -> str:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
 
 
-def _best_date(claims: list[dict[str, Any]]) -> dict[str, Any] | None:
-    dated = [c for c in claims if c["date"]]
+def _best_date(claims: Sequence[StoredEvent]) -> StoredEvent | None:
+    """The claim whose date is the most direct evidence of the day (None: all undated)."""
+    dated = [c for c in claims if c.dates.value]
     if not dated:
         return None
-    return sorted(
+    return min(
         dated,
         key=lambda c: (
-            ORIGIN_RANK.get(c.get("date_origin") or "", 9),
-            c["date"],
-            c["sources"][0]["doc_id"],
+            ORIGIN_RANK.get(c.dates.origin or "", 9),
+            c.dates.value,
+            c.sources[0].doc_id,
         ),
-    )[0]
+    )
 
 
-def canonical_graph(
-    clusters: list[Cluster], previous: dict[str, str], outside: dict[str, str] | None = None
-) -> Graph:
-    """The canonical events for ``clusters``; ``previous`` maps claim IRI -> old event IRI,
-    ``outside`` the claims of events not among the clusters to their events (the parents
-    of sub-events, when only part of the graph is merged again)."""
-    graph = new_graph(iris.CANONICAL_GRAPH)
-    event_of = _event_names([[c["id"] for c in cluster.claims] for cluster in clusters], previous)
-    linked = {**{c: URIRef(e) for c, e in (outside or {}).items()}, **event_of}
-    for cluster in clusters:
-        _describe(graph, cluster, linked)
-    return graph
+def _date_disagrees(claims: Sequence[StoredEvent]) -> bool:
+    """Sources give different days from their text, or from date lines only."""
+    days = {c.dates.value for c in claims if c.dates.value}
+    text_days = {c.dates.value for c in claims if c.dates.value and c.dates.origin == "FromText"}
+    return len(text_days) > 1 or (len(days) > 1 and len(text_days) == 0)
 
 
-def _event_names(clusters: list[list[str]], previous: dict[str, str]) -> dict[str, URIRef]:
-    """Claim IRI -> the IRI of its canonical event, for ``clusters`` (the claim IRIs of each,
-    in the order of :func:`cluster_claims`): an event keeps the identifier one of its claims
-    had before, else it is named by its claims."""
-    event_of: dict[str, URIRef] = {}
-    named: set[URIRef] = set()
-    for claim_ids in clusters:
-        reused = sorted({previous[c] for c in claim_ids if c in previous})
-        event_of_cluster = URIRef(reused[0]) if reused else iris.canonical_event_iri(claim_ids)
-        if event_of_cluster in named:  # a split event: the first part keeps the id
-            event_of_cluster = iris.canonical_event_iri(claim_ids)
-        named.add(event_of_cluster)
-        for claim_id in claim_ids:
-            event_of[claim_id] = event_of_cluster
-    return event_of
+def _best_place(claims: Sequence[StoredEvent]) -> EventPlace | None:
+    """The most precise place: a village the gazetteer lacks says more than its province
+    or country (as in the assembly); among equals, the place most sources name."""
+    located = [c for c in claims if c.place is not None]
+    if not located:
+        return None
+    named = Counter(fold(c.place.name or "") for c in located if c.place is not None)
+
+    def rank(claim: StoredEvent) -> tuple[float, int, str]:
+        place = claim.place
+        assert place is not None
+        precision = place.precision or (2.5 if place.name else 9)
+        return precision, -named[fold(place.name or "")], claim.id
+
+    best = min(located, key=rank).place
+    assert best is not None
+    return best
 
 
-def _describe(graph: Graph, cluster: Cluster, event_of: dict[str, URIRef]) -> None:
-    claims = cluster.claims
-    node = event_of[claims[0]["id"]]
-    event_type = _pick_type(claims)
-    graph.add((node, RDF.type, CE.CanonicalEvent))
-    graph.add((node, CE.eventType, ET[event_type]))
-    docs = sorted({s["doc_id"] for c in claims for s in c["sources"]})
+def _places_disagree(best: EventPlace | None, claims: Sequence[StoredEvent]) -> bool:
+    """A source names a place further than NEAR_KM from the one chosen."""
+    if best is None or best.lat is None or best.lon is None:
+        return False
+    return any(
+        c.place is not None
+        and c.place.lat is not None
+        and c.place.lon is not None
+        and haversine_km(best.lat, best.lon, c.place.lat, c.place.lon) > NEAR_KM
+        for c in claims
+    )
+
+
+def _toll_span(claims: Sequence[StoredEvent]) -> tuple[int, int] | None:
+    """The lowest and highest toll the sources give (the lowest is the canonical one)."""
+    counts = sorted({c.fatalities for c in claims if c.fatalities is not None})
+    return (counts[0], counts[-1]) if counts else None
+
+
+def _lots(claims: Sequence[StoredEvent]) -> list[tuple[str, list[EventLot]]]:
+    """One lot per model, with every source's lot of it."""
+    lots: dict[str, list[EventLot]] = defaultdict(list)
     for claim in claims:
-        graph.add((node, CE.claim, URIRef(claim["id"])))
-    for doc in docs:
-        graph.add((node, CE.sourceArticle, iris.article_iri(doc)))
-    graph.add((node, CE.sourceCount, Literal(len(docs), datatype=XSD.integer)))
-    confidence = max((c["confidence"] or 0.0) for c in claims)
-    graph.add((node, CE.confidence, Literal(f"{confidence:.2f}", datatype=XSD.decimal)))
-    disagreements: set[str] = set()
-    _participants(graph, node, claims, capture=event_type == "materiel-capture")
-    disagreements |= _place(graph, node, claims)
-    disagreements |= _date(graph, node, claims)
-    disagreements |= _fatalities(graph, node, claims)
-    _materiel(graph, node, claims)
-    # sub-event: the canonical event of the parents of its claims
-    parents = Counter(event_of[c["parent_id"]] for c in claims if c.get("parent_id") in event_of)
-    if parents:
-        graph.add((node, CE.subEventOf, parents.most_common(1)[0][0]))
-    if cluster.decisions:
-        _merge_decision(graph, node, cluster, docs)
-    for name in sorted(disagreements):
-        graph.add((node, CE.disagreement, Literal(name)))
-    # an older incident recalled by every source, or outside MUC-4's scope in every source
-    if all(c.get("optional") for c in claims):
-        graph.add((node, CE.background, Literal(True)))
-    if all(c.get("_muc_excluded") for c in claims):
-        graph.add((node, CE.mucExcluded, Literal(True)))
+        for lot in claim.materiel:
+            lots[lot.id].append(lot)
+    return sorted(lots.items(), key=lambda kv: kv[0])
 
 
+_SIDES = ("attackers", "targets", "victims", "unnamed_victims")
 
 
-def _participants(
-    graph: Graph, node: URIRef, claims: list[dict[str, Any]], *, capture: bool
-) -> None:
-    """One participant per identity (or per wording, for unnamed ones), with the words of
-    every source."""
-    merged: dict[tuple[str, str], dict[str, Any]] = {}
-    people = _people_keys([e for c in claims for e in c["victims"] + c["unnamed_victims"]])
+def _merged_participants(claims: Sequence[StoredEvent]) -> list[tuple[str, Participant]]:
+    """One participant per identity (or per wording, for unnamed ones), by role, with the
+    words of every source; an attribution by the article stays marked until one source's
+    own sentence names it."""
+    people = _people_keys([e for c in claims for e in (*c.victims, *c.unnamed_victims)])
+    merged: dict[tuple[str, str], Participant] = {}
     for claim in claims:
-        for field_name in ("attackers", "targets", "victims", "unnamed_victims"):
-            for entry in claim[field_name]:
+        for side in _SIDES:
+            for entry in getattr(claim, side):
                 key = (
-                    field_name,
-                    entry.get("id")
-                    or people.get(id(entry))
-                    or _party_key(field_name, entry),
+                    side,
+                    entry.id
+                    or (people.get(id(entry)) if side in ("victims", "unnamed_victims") else None)
+                    or _party_key(side, entry),
                 )
-                slot = merged.setdefault(key, {**entry, "mentions": []})
-                slot["mentions"] = sorted(set(slot["mentions"]) | set(entry["mentions"]))
-                if not entry.get("basis"):
-                    slot["basis"] = None  # one source's own sentence names it
-    for index, ((field_name, _), entry) in enumerate(sorted(merged.items())):
-        direct, role = ROLE_TERMS[(field_name.removeprefix("unnamed_"), capture)]
-        actor = URIRef(entry["id"]) if entry.get("id") else URIRef(f"{node}/party/{index}")
-        if not entry.get("id"):
-            graph.add(
-                (
-                    actor,
-                    RDF.type,
-                    CE.PhysicalTarget if entry["kind"] == "object" else CE.UnidentifiedActor,
+                slot = merged.get(key)
+                mentions = (
+                    set(entry.mentions) if slot is None else {*slot.mentions, *entry.mentions}
                 )
-            )
-            graph.add((actor, RDFS.label, Literal(entry["mentions"][0])))
-        graph.add((node, direct, actor))
-        part = URIRef(f"{node}/participation/{index}")
-        graph.add((node, CE.participation, part))
-        graph.add((part, RDF.type, CE.Participation))
-        graph.add((part, RDF.value, actor))
-        graph.add((part, CE.role, role))
-        graph.add((part, CE.actorKind, Literal(entry["kind"])))
-        for mention in entry["mentions"]:
-            graph.add((part, CE.mention, Literal(mention)))
-        if entry.get("basis"):
-            graph.add((part, CE.attributionBasis, Literal(entry["basis"])))
+                basis = (entry.basis if slot is None else slot.basis) if entry.basis else None
+                merged[key] = Participant(
+                    name=(slot or entry).name,
+                    kind=(slot or entry).kind,
+                    mentions=tuple(sorted(mentions)),
+                    id=(slot or entry).id,
+                    wikidata=(slot or entry).wikidata,
+                    basis=basis,
+                )
+    return [(side, entry) for (side, _), entry in sorted(merged.items(), key=lambda kv: kv[0])]
 
 
-def _people_keys(entries: list[dict[str, Any]]) -> dict[int, str]:
+def _people_keys(entries: list[Participant]) -> dict[int, str]:
     """Unnamed victims that sources describe with a word in common ("13 people" and
     "villagers, 14 people"; each source's are one side already) are one party: the key of
     each entry (by ``id()``) is that of the first entry of its party."""
-    unnamed = [e for e in entries if not e.get("id") and e["kind"] != "person"]
+    unnamed = [e for e in entries if not e.id and e.kind != "person"]
     parent = list(range(len(unnamed)))
 
     def root(i: int) -> int:
@@ -574,7 +585,7 @@ def _people_keys(entries: list[dict[str, Any]]) -> dict[int, str]:
 
     first_with: dict[str, int] = {}
     for index, entry in enumerate(unnamed):
-        for mention in entry["mentions"]:
+        for mention in entry.mentions:
             head = _head_word(mention)
             if not head:
                 continue
@@ -587,21 +598,21 @@ def _people_keys(entries: list[dict[str, Any]]) -> dict[int, str]:
     }
 
 
-def _party_key(field_name: str, entry: dict[str, Any]) -> str:
+def _party_key(side: str, entry: Participant) -> str:
     """Unlinked participants that are one party: attackers no source names ("gunmen",
     "the raiders", "the group") are one unidentified armed group, as ACLED codes them; other
     unnamed participants go by their head noun."""
-    if field_name == "attackers" and entry["kind"] == "group":
+    if side == "attackers" and entry.kind == "group":
         return "group:unidentified"
-    return entry["kind"] + ":" + _head(entry)
+    return entry.kind + ":" + _head(entry)
 
 
-def _head(entry: dict[str, Any]) -> str:
+def _head(entry: Participant) -> str:
     """The head noun an unnamed participant goes by: sources that say "32 people", "at
     least 30 people" and "people" name one group; a named person goes by the full name."""
-    if entry["kind"] == "person":
-        return min(fold(m) for m in entry["mentions"])
-    return _head_word(min(entry["mentions"], key=len))
+    if entry.kind == "person":
+        return min(fold(m) for m in entry.mentions)
+    return _head_word(min(entry.mentions, key=len))
 
 
 def _head_word(mention: str) -> str:
@@ -611,136 +622,243 @@ def _head_word(mention: str) -> str:
     return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
 
-def _place(graph: Graph, node: URIRef, claims: list[dict[str, Any]]) -> set[str]:
-    """The most precise place, and a disagreement when sources name places far apart."""
+# -- the canonical graph, written as N-Triples ---------------------------------------------
+
+
+class _Canonical:
+    """Canonical triples as N-Triples text, and the lots whose origins are still to add.
+
+    The canonical graph is only written, never read back while it is made: an rdflib graph
+    indexed every triple three ways and parsed every literal, and was then serialized again
+    for the store, most of the merge's time on a corpus."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.lots: dict[str, list[str]] = {}  # canonical lot -> the source lots it comes from
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def iri(self, subject: str, predicate: str, obj: str) -> None:
+        self.lines.append(f"<{subject}> <{predicate}> <{obj}> .\n")
+
+    def text(self, subject: str, predicate: str, value: str) -> None:
+        self.lines.append(f"<{subject}> <{predicate}> {_quoted(value)} .\n")
+
+    def typed(self, subject: str, predicate: str, lexical: str, datatype: str) -> None:
+        self.lines.append(f'<{subject}> <{predicate}> "{lexical}"^^<{datatype}> .\n')
+
+    def ntriples(self) -> bytes:
+        return "".join(self.lines).encode("utf-8")
+
+    def subjects(self) -> set[str]:
+        return {line[1 : line.index(">")] for line in self.lines}
+
+
+def _quoted(value: str) -> str:
+    """A string literal as N-Triples writes it (as ``kg.rdf.ntriples`` quotes one)."""
+    return (
+        '"'
+        + value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+        + '"'
+    )
+
+
+_TYPE, _LABEL, _COMMENT = str(RDF.type), str(RDFS.label), str(RDFS.comment)
+_INTEGER, _DECIMAL, _DATE, _BOOLEAN = (
+    str(XSD.integer),
+    str(XSD.decimal),
+    str(XSD.date),
+    str(XSD.boolean),
+)
+_DERIVED = str(PROV.wasDerivedFrom)
+
+
+def canonical_graph(
+    clusters: list[Cluster], previous: dict[str, str], outside: dict[str, str] | None = None
+) -> Graph:
+    """The canonical events for ``clusters`` as an rdflib graph (to read them; the merge
+    itself writes N-Triples); ``previous`` maps claim IRI -> old event IRI, ``outside`` the
+    claims of events not among the clusters to their events (the parents of sub-events, when
+    only part of the graph is merged again)."""
+    graph = Graph(identifier=iris.CANONICAL_GRAPH)
+    graph.parse(data=_canonical(clusters, previous, outside).ntriples(), format="nt")
+    return graph
+
+
+def _canonical(
+    clusters: list[Cluster], previous: dict[str, str], outside: dict[str, str] | None = None
+) -> _Canonical:
+    out = _Canonical()
+    event_of = _event_names([[c.id for c in cluster.claims] for cluster in clusters], previous)
+    linked = {**(outside or {}), **event_of}
+    for cluster in clusters:
+        _describe(out, cluster, linked)
+    return out
+
+
+def _event_names(clusters: list[list[str]], previous: dict[str, str]) -> dict[str, str]:
+    """Claim IRI -> the IRI of its canonical event, for ``clusters`` (the claim IRIs of each,
+    in the order of :func:`cluster_claims`): an event keeps the identifier one of its claims
+    had before, else it is named by its claims."""
+    event_of: dict[str, str] = {}
+    named: set[str] = set()
+    for claim_ids in clusters:
+        reused = sorted({previous[c] for c in claim_ids if c in previous})
+        event_of_cluster = reused[0] if reused else str(iris.canonical_event_iri(claim_ids))
+        if event_of_cluster in named:  # a split event: the first part keeps the id
+            event_of_cluster = str(iris.canonical_event_iri(claim_ids))
+        named.add(event_of_cluster)
+        for claim_id in claim_ids:
+            event_of[claim_id] = event_of_cluster
+    return event_of
+
+
+def _describe(out: _Canonical, cluster: Cluster, event_of: dict[str, str]) -> None:
+    claims = cluster.claims
+    node = event_of[claims[0].id]
+    event_type = _pick_type(claims)
+    out.iri(node, _TYPE, CE.CanonicalEvent)
+    out.iri(node, CE.eventType, ET[event_type])
+    docs = sorted({s.doc_id for c in claims for s in c.sources})
+    for claim in claims:
+        out.iri(node, CE.claim, claim.id)
+    for doc in docs:
+        out.iri(node, CE.sourceArticle, iris.article_iri(doc))
+    out.typed(node, CE.sourceCount, str(len(docs)), _INTEGER)
+    confidence = max((c.confidence or 0.0) for c in claims)
+    out.typed(node, CE.confidence, f"{confidence:.2f}", _DECIMAL)
     disagreements: set[str] = set()
-    located = [c for c in claims if c["location"]]
-    if located:
-        named = Counter(fold(c["location"].get("name") or "") for c in located)
-
-        def rank(claim: dict[str, Any]) -> tuple[float, int, str]:
-            # a village the gazetteer lacks says more than its province or country (as in
-            # the assembly); among equals, the place most sources name
-            place = claim["location"]
-            precision = place["precision"] or (2.5 if place.get("name") else 9)
-            return precision, -named[fold(place.get("name") or "")], claim["id"]
-
-        best = min(located, key=rank)
-        place = best["location"]
-        if place.get("id"):
-            graph.add((node, SEM.hasPlace, URIRef(place["id"])))
-        if place.get("precision"):
-            graph.add((node, CE.geoPrecision, Literal(place["precision"], datatype=XSD.integer)))
-        for claim in located:
-            for mention in claim["location"]["mentions"]:
-                graph.add((node, CE.placeMention, Literal(mention)))
-            other = claim["location"]
-            if (
-                None not in (place["lat"], other["lat"])
-                and haversine_km(place["lat"], place["lon"], other["lat"], other["lon"]) > NEAR_KM
-            ):
-                disagreements.add("place")
-    return disagreements
-
-
-def _date(graph: Graph, node: URIRef, claims: list[dict[str, Any]]) -> set[str]:
-    """The most direct evidence of the day; undated reports inherit it, marked as inherited."""
-    disagreements: set[str] = set()
+    _write_participants(out, node, _merged_participants(claims), event_type == "materiel-capture")
+    best = _best_place(claims)
+    _write_place(out, node, best, claims)
+    if _places_disagree(best, claims):
+        disagreements.add("place")
     chosen = _best_date(claims)
     if chosen is not None:
-        day = chosen["date"]
-        graph.add((node, CE.date, Literal(day, datatype=XSD.date)))
-        origin = chosen.get("date_origin") or "FromText"
-        graph.add((node, CE.dateOrigin, CE[origin]))
-        if chosen.get("time_precision"):
-            graph.add(
-                (node, CE.timePrecision, Literal(chosen["time_precision"], datatype=XSD.integer))
-            )
-        source_doc = chosen["sources"][0]["doc_id"]
-        graph.add((node, CE.dateSourceArticle, iris.article_iri(source_doc)))
-        days = sorted({c["date"] for c in claims if c["date"]})
-        text_days = sorted(
-            {c["date"] for c in claims if c["date"] and c.get("date_origin") == "FromText"}
-        )
-        graph.add((node, CE.earliestDate, Literal(days[0], datatype=XSD.date)))
-        graph.add((node, CE.latestDate, Literal(days[-1], datatype=XSD.date)))
-        if len(text_days) > 1 or (len(days) > 1 and len(text_days) == 0):
+        _write_date(out, node, chosen, claims)
+        if _date_disagrees(claims):
             disagreements.add("date")
-        for claim in claims:
-            if not claim["date"]:
-                inherited = URIRef(claim["id"])
-                graph.add((inherited, CE.date, Literal(day, datatype=XSD.date)))
-                graph.add((inherited, CE.dateOrigin, CE.FromCoreferentArticle))
-                graph.add((inherited, CE.dateSourceArticle, iris.article_iri(source_doc)))
-    return disagreements
+    span = _toll_span(claims)
+    if span is not None:
+        out.typed(node, CE.fatalities, str(span[0]), _INTEGER)
+        out.typed(node, CE.fatalitiesLow, str(span[0]), _INTEGER)
+        out.typed(node, CE.fatalitiesHigh, str(span[1]), _INTEGER)
+        if span[0] != span[1]:
+            disagreements.add("fatalities")
+    _write_materiel(out, node, _lots(claims))
+    # sub-event: the canonical event of the parents of its claims
+    parents = Counter(event_of[c.parent_id] for c in claims if c.parent_id in event_of)
+    if parents:
+        out.iri(node, CE.subEventOf, parents.most_common(1)[0][0])
+    if cluster.decisions:
+        _write_decision(out, node, cluster, docs)
+    for name in sorted(disagreements):
+        out.text(node, CE.disagreement, name)
+    # an older incident recalled by every source, or outside MUC-4's scope in every source
+    if all(c.background for c in claims):
+        out.typed(node, CE.background, "true", _BOOLEAN)
+    if all(c.muc_excluded for c in claims):
+        out.typed(node, CE.mucExcluded, "true", _BOOLEAN)
 
 
-def _fatalities(graph: Graph, node: URIRef, claims: list[dict[str, Any]]) -> set[str]:
-    """A range across sources; the canonical value is the lowest (conservative)."""
-    counts = sorted({c["fatalities"] for c in claims if c["fatalities"] is not None})
-    if counts:
-        graph.add((node, CE.fatalities, Literal(counts[0], datatype=XSD.integer)))
-        graph.add((node, CE.fatalitiesLow, Literal(counts[0], datatype=XSD.integer)))
-        graph.add((node, CE.fatalitiesHigh, Literal(counts[-1], datatype=XSD.integer)))
-        if len(counts) > 1:
-            return {"fatalities"}
-    return set()
+def _write_participants(
+    out: _Canonical, node: str, merged: list[tuple[str, Participant]], capture: bool
+) -> None:
+    for index, (side, entry) in enumerate(merged):
+        direct, role = ROLE_TERMS[(side.removeprefix("unnamed_"), capture)]
+        actor = entry.id or f"{node}/party/{index}"
+        if not entry.id:
+            kind = CE.PhysicalTarget if entry.kind == "object" else CE.UnidentifiedActor
+            out.iri(actor, _TYPE, kind)
+            out.text(actor, _LABEL, entry.mentions[0])
+        out.iri(node, direct, actor)
+        part = f"{node}/participation/{index}"
+        out.iri(node, CE.participation, part)
+        out.iri(part, _TYPE, CE.Participation)
+        out.iri(part, RDF.value, actor)
+        out.iri(part, CE.role, role)
+        out.text(part, CE.actorKind, entry.kind)
+        for mention in entry.mentions:
+            out.text(part, CE.mention, mention)
+        if entry.basis:
+            out.text(part, CE.attributionBasis, entry.basis)
 
 
-def _materiel(graph: Graph, node: URIRef, claims: list[dict[str, Any]]) -> None:
-    """One lot per model, derived from every source's lot."""
-    lots: dict[str, list[dict[str, Any]]] = defaultdict(list)
+def _write_place(
+    out: _Canonical, node: str, place: EventPlace | None, claims: Sequence[StoredEvent]
+) -> None:
+    if place is None:
+        return
+    if place.id:
+        out.iri(node, SEM.hasPlace, place.id)
+    if place.precision:
+        out.typed(node, CE.geoPrecision, str(place.precision), _INTEGER)
     for claim in claims:
-        for lot in claim["weapons"]:
-            lots[lot["id"]].append(lot)
-    for model, entries in sorted(lots.items()):
-        lot_node = URIRef(f"{node}/materiel/{iris.slug(model.rsplit('/', 1)[-1])}")
-        graph.add((node, CE.materiel, lot_node))
-        graph.add((lot_node, RDF.type, CE.MaterielLot))
-        graph.add(
-            (
-                lot_node,
-                RDFS.label,
-                Literal(max((m for e in entries for m in e["mentions"]), key=len)),
-            )
-        )
-        graph.add((lot_node, CE.weaponModel, URIRef(model)))
-        graph.add((lot_node, CE.materielRole, MATERIEL_ROLE.get(entries[0]["role"], CE.Used)))
-        for mention in sorted({m for e in entries for m in e["mentions"]}):
-            graph.add((lot_node, CE.mention, Literal(mention)))
+        for mention in claim.place.mentions if claim.place is not None else ():
+            out.text(node, CE.placeMention, mention)
+
+
+def _write_date(
+    out: _Canonical, node: str, chosen: StoredEvent, claims: Sequence[StoredEvent]
+) -> None:
+    """The most direct evidence of the day; undated reports inherit it, marked as inherited."""
+    day = chosen.dates.value
+    assert day is not None
+    out.typed(node, CE.date, day.isoformat(), _DATE)
+    out.iri(node, CE.dateOrigin, CE[chosen.dates.origin or "FromText"])
+    if chosen.dates.precision:
+        out.typed(node, CE.timePrecision, str(chosen.dates.precision), _INTEGER)
+    source = iris.article_iri(chosen.sources[0].doc_id)
+    out.iri(node, CE.dateSourceArticle, source)
+    days = sorted({c.dates.value for c in claims if c.dates.value})
+    out.typed(node, CE.earliestDate, days[0].isoformat(), _DATE)
+    out.typed(node, CE.latestDate, days[-1].isoformat(), _DATE)
+    for claim in claims:
+        if not claim.dates.value:
+            out.typed(claim.id, CE.date, day.isoformat(), _DATE)
+            out.iri(claim.id, CE.dateOrigin, CE.FromCoreferentArticle)
+            out.iri(claim.id, CE.dateSourceArticle, source)
+
+
+def _write_materiel(out: _Canonical, node: str, lots: list[tuple[str, list[EventLot]]]) -> None:
+    for model, entries in lots:
+        lot_node = f"{node}/materiel/{iris.slug(model.rsplit('/', 1)[-1])}"
+        out.iri(node, CE.materiel, lot_node)
+        out.iri(lot_node, _TYPE, CE.MaterielLot)
+        out.text(lot_node, _LABEL, max((m for e in entries for m in e.mentions), key=len))
+        out.iri(lot_node, CE.weaponModel, model)
+        out.iri(lot_node, CE.materielRole, MATERIEL_ROLE.get(entries[0].role or "", CE.Used))
+        for mention in sorted({m for e in entries for m in e.mentions}):
+            out.text(lot_node, CE.mention, mention)
         for entry in entries:
-            graph.add((lot_node, PROV.wasDerivedFrom, URIRef(entry["_lot"])))
-        quantities = [e["quantity"] for e in entries if e.get("quantity")]
+            out.iri(lot_node, _DERIVED, entry.lot)
+        out.lots.setdefault(lot_node, []).extend(entry.lot for entry in entries)
+        quantities = [e.quantity for e in entries if e.quantity]
         if quantities:
-            graph.add((lot_node, CE.quantity, Literal(max(quantities), datatype=XSD.integer)))
+            out.typed(lot_node, CE.quantity, str(max(quantities)), _INTEGER)
 
 
-def _merge_decision(graph: Graph, node: URIRef, cluster: Cluster, docs: list[str]) -> None:
+def _write_decision(out: _Canonical, node: str, cluster: Cluster, docs: list[str]) -> None:
     """Why the claims were taken as one event: the features matched and the weakest score."""
-    claims = cluster.claims
-    decision = URIRef(f"{node}/merge")
-    graph.add((node, CE.mergeDecision, decision))
-    graph.add((decision, RDF.type, CE.MergeDecision))
-    for claim in claims:
-        graph.add((decision, CE.mergedClaim, URIRef(claim["id"])))
-    features = set().union(*(set(r.matched) for _, _, r in cluster.decisions))
-    for feature in sorted(features):
-        graph.add((decision, CE.matchedFeature, Literal(feature)))
+    decision = f"{node}/merge"
+    out.iri(node, CE.mergeDecision, decision)
+    out.iri(decision, _TYPE, CE.MergeDecision)
+    for claim in cluster.claims:
+        out.iri(decision, CE.mergedClaim, claim.id)
+    for feature in sorted({f for _, _, r in cluster.decisions for f in r.matched}):
+        out.text(decision, CE.matchedFeature, feature)
     score = min(r.score for _, _, r in cluster.decisions)
-    graph.add((decision, CE.mergeScore, Literal(f"{score:.3f}", datatype=XSD.decimal)))
-    graph.add(
-        (
-            decision,
-            RDFS.comment,
-            Literal(
-                f"{len(claims)} claims from {len(docs)} articles taken as one event: "
-                + "; ".join(
-                    f"{a.rsplit('/', 2)[-2]} ~ {b.rsplit('/', 2)[-2]} score {r.score:.2f} "
-                    f"({', '.join(r.matched)})"
-                    for a, b, r in cluster.decisions
-                )
-            ),
-        )
+    out.typed(decision, CE.mergeScore, f"{score:.3f}", _DECIMAL)
+    out.text(
+        decision,
+        _COMMENT,
+        f"{len(cluster.claims)} claims from {len(docs)} articles taken as one event: "
+        + "; ".join(
+            f"{a.rsplit('/', 2)[-2]} ~ {b.rsplit('/', 2)[-2]} score {r.score:.2f} "
+            f"({', '.join(r.matched)})"
+            for a, b, r in cluster.decisions
+        ),
     )
 
 
@@ -752,40 +870,42 @@ def _previous_assignment(store: GraphStore) -> dict[str, str]:
     return {row["claim"].value: row["event"].value for row in rows}
 
 
-def _lot_origins(graph: Graph, store: GraphStore, *, listed: bool = False) -> None:
-    """Canonical lots take the origin their sources state; text beats a model's maker.
-
-    With ``listed``, only the origins of the graph's source lots are read (a VALUES list),
-    not those of every lot in the store."""
+def _lot_origins(out: _Canonical, store: GraphStore) -> None:
+    """Canonical lots take the origin their sources state; text beats a model's maker (the
+    origins of the source lots only are read, with a VALUES list)."""
     query = (
         "PREFIX ce: <https://w3id.org/conflict-kg/ontology#> "
-        "PREFIX prov: <http://www.w3.org/ns/prov#> "
         "SELECT ?lot ?country ?basis WHERE { ?lot ce:originCountry ?country . "
         "OPTIONAL { ?lot ce:originBasis ?basis } }"
     )
-    if listed:
-        sources = sorted({str(s) for s in graph.objects(None, PROV.wasDerivedFrom)})
-        rows: Any = [r for ids in _chunked(sources) for r in store.query(_bind(query, "lot", ids))]
-    else:
-        rows = store.query(query)
+    sources = sorted({lot for listed in out.lots.values() for lot in listed})
+    rows: Any = [r for ids in _chunked(sources) for r in store.query(_bind(query, "lot", ids))]
     # a lot with two stated origins: the same one is kept however the rows come
     rows = sorted(rows, key=lambda row: tuple("" if t is None else str(t) for t in row))
     origin = {
         r["lot"].value: (r["country"].value, r["basis"].value if r["basis"] else "text")
         for r in rows
     }
-    for lot_node in set(graph.subjects(RDF.type, CE.MaterielLot)):
+    for lot_node, listed in out.lots.items():
         found = sorted(
-            {
-                origin[str(src)]
-                for src in graph.objects(lot_node, PROV.wasDerivedFrom)
-                if str(src) in origin
-            },
+            {origin[src] for src in listed if src in origin},
             key=lambda cb: (cb[1] != "text", cb[0]),
         )
         if found:
-            graph.add((lot_node, CE.originCountry, URIRef(found[0][0])))
-            graph.add((lot_node, CE.originBasis, Literal(found[0][1])))
+            out.iri(lot_node, CE.originCountry, found[0][0])
+            out.text(lot_node, CE.originBasis, found[0][1])
+    out.lots = {}
+
+
+def _load(store: GraphStore, out: _Canonical) -> None:
+    """Add canonical triples to the store, with the origins of their materiel."""
+    _lot_origins(out, store)
+    store.oxigraph.load(
+        out.ntriples(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iris.CANONICAL_GRAPH)
+    )
+
+
+# -- the whole store, a group of claims at a time ------------------------------------------
 
 
 def recompute_canonical(store: GraphStore, *, fresh: bool = False) -> int:
@@ -798,9 +918,9 @@ def recompute_canonical(store: GraphStore, *, fresh: bool = False) -> int:
     The claims are not held all at once: :func:`cluster_claims` decides each group of
     claims linked by pairs that :func:`candidate_pairs` proposes and :func:`match` merges on
     its own, so the store's claims are read a few hundred at a time and set aside in a
-    temporary file (:class:`_Spool`), what blocking needs is kept of each (a type, days, a
-    place, identities: :func:`_blocking_record`), those groups are found a blocking key at a
-    time (:func:`_merge_groups`), and each group is clustered and written on its own. Memory
+    temporary file (:class:`_Spool`), what blocking needs is kept of each
+    (:class:`BlockingRecord`), those groups are found a blocking key at a time
+    (:func:`_merge_groups`), and each group is clustered and written on its own. Memory
     then follows the largest group and the blocking keys, not every claim's record and every
     pair of the store, and the graph is the one clustering all the claims at once gives.
     """
@@ -810,32 +930,34 @@ def recompute_canonical(store: GraphStore, *, fresh: bool = False) -> int:
         blocking = []
         for start in range(0, len(ids := claim_ids(store)), READ_CLAIMS):
             for record in collect_claims(store, ids[start : start + READ_CLAIMS]):
-                blocking.append(_blocking_record(record))
+                blocking.append(blocking_record(record))
                 spool.add(record)
         del ids
         groups = _merge_groups(blocking, spool)
         del blocking
-        rooted: list[tuple[str, list[str], list[tuple[str, str, MatchResult]]]] = []
+        rooted: list[tuple[str, list[str], tuple[Decision, ...]]] = []
         for group in groups:
             for root, cluster in _rooted_clusters(spool.read(group)):
-                rooted.append((root, [c["id"] for c in cluster.claims], cluster.decisions))
+                rooted.append((root, [c.id for c in cluster.claims], cluster.decisions))
         rooted.sort(key=lambda item: item[0])  # the order cluster_claims gives
         event_of = _event_names([claims for _, claims, _ in rooted], previous)
-        graph = new_graph(iris.CANONICAL_GRAPH)
+        out = _Canonical()
         for _, claims, decisions in rooted:
-            _describe(graph, Cluster(spool.read(claims), decisions), event_of)
-            if len(graph) >= WRITE_TRIPLES:
-                _write_events(store, graph)
-                graph = new_graph(iris.CANONICAL_GRAPH)
-        _write_events(store, graph)
+            _describe(out, Cluster(tuple(spool.read(claims)), decisions), event_of)
+            if len(out) >= WRITE_TRIPLES:
+                _load(store, out)
+                store.flush()  # Oxigraph's memory tables stay small (kg.build.PROVENANCE_BATCH)
+                out = _Canonical()
+        _load(store, out)
+        store.flush()
     return len(rooted)
 
 
 READ_CLAIMS = 512
 """Claims read from the store at a time when the whole canonical graph is written again."""
-WRITE_TRIPLES = 5_000
-"""Canonical triples gathered before they are written to the store (an rdflib graph takes
-about 0.6 kB a triple, and its text as much again)."""
+WRITE_TRIPLES = 20_000
+"""Canonical triples gathered before they are written to the store (as N-Triples text, about
+0.2 kB a triple)."""
 
 
 def claim_ids(store: GraphStore) -> list[str]:
@@ -844,51 +966,17 @@ def claim_ids(store: GraphStore) -> list[str]:
     return sorted(row["x"].value for row in rows)
 
 
-def _write_events(store: GraphStore, graph: Graph) -> None:
-    """Add canonical events to the store, with the origins of their materiel."""
-    _lot_origins(graph, store, listed=True)
-    store.add_to_graph(graph)
-    store.flush()  # Oxigraph's memory tables stay small (see kg.build.PROVENANCE_BATCH)
-
-
 REFUSED_KEPT = 50_000
 """Pairs that do not merge remembered at a time (twice as many at most), so that a pair
 that comes in several groups of :func:`candidate_groups` is mostly scored once."""
-_BLOCKING_FIELDS = ("attackers", "targets", "victims")
 
 
-def _blocking_record(claim: dict[str, Any]) -> dict[str, Any]:
-    """What :func:`candidate_pairs` reads of a claim, and nothing else: its identities and
-    date window computed (and cached as ``_actors`` and ``_date_window`` cache them), its
-    place reduced to the fields of :func:`_place_keys`."""
-    place = claim["location"]
-    return {
-        "id": claim["id"],
-        "type": sys.intern(claim["type"]),
-        "fatalities": claim.get("fatalities"),
-        "location": place
-        and {key: _interned(place[key]) for key in _PLACE_KEYS if place.get(key) is not None},
-        "_window": _date_window(claim),
-        "_identities": {
-            _BLOCKING_FIELDS: {sys.intern(key) for key in _actors(claim, _BLOCKING_FIELDS)}
-        },
-    }
-
-
-def _interned(value: Any) -> Any:
-    """One string object for the many claims that name one actor, place or country."""
-    return sys.intern(value) if isinstance(value, str) else value
-
-
-_PLACE_KEYS = ("precision", "name", "country_code", "id", "anchor", "lat", "lon")
-
-
-def _merge_groups(blocking: list[dict[str, Any]], spool: _Spool) -> list[list[str]]:
+def _merge_groups(blocking: list[BlockingRecord], spool: _Spool) -> list[list[str]]:
     """The claims linked by pairs that :func:`candidate_pairs` proposes and :func:`match`
     merges, one list per group, from the blocking records of every claim; the full records
     are read from ``spool`` for the pairs that are scored. A pair whose claims are linked
     already is not scored, and the pairs are never all held at once."""
-    parent = {claim["id"]: claim["id"] for claim in blocking}
+    parent = {claim.id: claim.id for claim in blocking}
 
     def root(claim_id: str) -> str:
         while parent[claim_id] != claim_id:
@@ -898,7 +986,7 @@ def _merge_groups(blocking: list[dict[str, Any]], spool: _Spool) -> list[list[st
 
     # claims in the order of their days, so that a group of pairs reads records close by,
     # and a pair that comes again (the same two claims on the next day) comes soon again
-    blocking.sort(key=lambda c: (c["_window"] is None, c["_window"] or (), c["id"]))
+    blocking.sort(key=lambda c: (c.window is None, c.window or (), c.id))
     refused: set[tuple[str, str]] = set()
     refused_before: set[tuple[str, str]] = set()
     for group in candidate_groups(blocking):
@@ -928,7 +1016,7 @@ class _Spool:
         self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by __exit__)
         self.where: dict[str, tuple[int, int]] = {}
         self.end = 0
-        self.cache: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.cache: OrderedDict[str, StoredEvent] = OrderedDict()
 
     def __enter__(self) -> _Spool:
         return self
@@ -936,13 +1024,13 @@ class _Spool:
     def __exit__(self, *_: object) -> None:
         self.file.close()
 
-    def add(self, record: dict[str, Any]) -> None:
+    def add(self, record: StoredEvent) -> None:
         data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
         self.file.write(data)
-        self.where[record["id"]] = (self.end, len(data))
+        self.where[record.id] = (self.end, len(data))
         self.end += len(data)
 
-    def get(self, claim_id: str) -> dict[str, Any]:
+    def get(self, claim_id: str) -> StoredEvent:
         record = self.cache.get(claim_id)
         if record is not None:
             self.cache.move_to_end(claim_id)
@@ -957,7 +1045,7 @@ class _Spool:
             self.cache.popitem(last=False)
         return record
 
-    def read(self, ids: list[str]) -> list[dict[str, Any]]:
+    def read(self, ids: list[str]) -> list[StoredEvent]:
         return [self.get(claim_id) for claim_id in ids]
 
 
@@ -1029,7 +1117,7 @@ def merge_articles(store: GraphStore, doc_ids: Iterable[str]) -> MergeUpdate:
         previous = _assignment(store, records)
         replaced = set(previous.values()) | stale
         clusters = cluster_claims(list(records.values()))
-        event_of = _event_names([[c["id"] for c in k.claims] for k in clusters], previous)
+        event_of = _event_names([[c.id for c in k.claims] for k in clusters], previous)
         # a name an event takes may belong to an event this merge does not reach (the claim
         # it is named after left that event earlier): merge that event again too, so that
         # the names are given out as the whole merge gives them
@@ -1042,18 +1130,15 @@ def merge_articles(store: GraphStore, doc_ids: Iterable[str]) -> MergeUpdate:
         if not taken:
             break
         records = reach.grow(set(_members(store, set(taken))) - records.keys(), records)
-    parents = sorted(
-        {c["parent_id"] for c in records.values() if c.get("parent_id")} - records.keys()
-    )
-    graph = canonical_graph(clusters, previous, _assignment(store, parents))
-    _lot_origins(graph, store, listed=True)
+    parents = sorted({c.parent_id for c in records.values() if c.parent_id} - records.keys())
+    out = _canonical(clusters, previous, _assignment(store, parents))
     relinked = _sub_event_links(store, records, event_of, replaced)
     for event, parent in relinked.items():
         if parent is not None:
-            graph.add((URIRef(event), CE.subEventOf, URIRef(parent)))
+            out.iri(event, CE.subEventOf, parent)
     _remove(store, replaced, set(records) | set(_members(store, replaced)), set(relinked))
-    store.add_to_graph(graph)
-    touched = {str(s) for s in graph.subjects()} | set(records) | set(relinked)
+    _load(store, out)
+    touched = out.subjects() | set(records) | set(relinked)
     return MergeUpdate(_count_events(store), tuple(sorted(touched)))
 
 
@@ -1063,22 +1148,22 @@ class _Reach:
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
-        self.records: dict[str, dict[str, Any]] = {}
-        self.light: dict[str, dict[str, Any]] = {}
+        self.records: dict[str, StoredEvent] = {}
+        self.light: dict[str, _Light] = {}
         self._persons: dict[str, set[str]] | None = None
         self._places: dict[str, tuple[set[str], set[tuple[int, int]]]] | None = None
 
-    def grow(self, seeds: set[str], found: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    def grow(self, seeds: set[str], found: dict[str, StoredEvent]) -> dict[str, StoredEvent]:
         """``found`` and ``seeds`` with every claim reachable from them by pairs that
         ``candidate_pairs`` proposes and ``match`` merges."""
         found = dict(found)
         frontier = self.read(sorted(seeds - found.keys()))
-        found.update((c["id"], c) for c in frontier)
+        found.update((c.id, c) for c in frontier)
         while frontier:
             others = self.read(sorted(self.candidates(frontier) - found.keys()))
-            inner = {c["id"] for c in frontier}
-            by_id = {c["id"]: c for c in [*frontier, *others]}
-            reached: dict[str, dict[str, Any]] = {}
+            inner = {c.id for c in frontier}
+            by_id = {c.id: c for c in [*frontier, *others]}
+            reached: dict[str, StoredEvent] = {}
             for left, right in sorted(candidate_pairs([*frontier, *others])):
                 if (left in inner) == (right in inner):
                     continue
@@ -1089,26 +1174,28 @@ class _Reach:
             frontier = list(reached.values())
         return found
 
-    def read(self, ids: list[str]) -> list[dict[str, Any]]:
+    def read(self, ids: list[str]) -> list[StoredEvent]:
         missing = [i for i in ids if i not in self.records]
         for record in collect_claims(self.store, missing):
-            self.records[record["id"]] = record
+            self.records[record.id] = record
         return [self.records[i] for i in ids if i in self.records]
 
-    def candidates(self, claims: list[dict[str, Any]]) -> set[str]:
+    def candidates(self, claims: list[StoredEvent]) -> set[str]:
         """Claims that share a blocking key with ``claims`` and may merge with them: looked
         up by key, then thinned by their type family, dates and place precision (every claim
         that ``candidate_pairs`` pairs with one of ``claims`` and ``match`` can merge with it
         is kept)."""
-        wanted: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
-        for claim in claims:
-            kind = family(claim["type"])
-            for key in _actors(claim):
+        wanted: dict[tuple[Any, ...], list[BlockingRecord]] = defaultdict(list)
+        types: dict[str, str] = {}
+        for record in claims:
+            types[record.id] = record.type
+            claim = blocking_record(record)
+            kind, cell = claim.family, claim.cell
+            for key in claim.identities:
                 wanted[("actor", kind, key)].append(claim)
-            keys, cell = _place_keys(claim)
-            for key in keys:
+            for key in claim.place_keys:
                 wanted[("name" if key.startswith("name:") else "place", kind, key)].append(claim)
-            for toll in _toll_range(claim.get("fatalities")):
+            for toll in _toll_range(claim.toll):
                 wanted[("toll", kind, toll)].append(claim)
             if cell is not None:
                 for d_row in (-1, 0, 1):
@@ -1122,7 +1209,7 @@ class _Reach:
             found = self.light.get(hit)
             if found is None or hit in out:
                 continue
-            kind, precision = family(found["type"]), found["precision"]
+            kind, precision = family(found.type), found.precision
             if route in ("place", "cell") and (precision is None or precision > 2):
                 continue  # only a town-level place has these keys (_place_keys)
             if route == "name" and precision is not None:
@@ -1130,10 +1217,9 @@ class _Reach:
             # ``match`` never merges types that cannot name one incident, nor dated claims
             # whose days do not meet: a claim that shares a key only with such claims
             # cannot join their group
-            window = _compute_window(found)
+            window = _date_window(found.dates)
             if any(
-                alike_at_one_place(found["type"], asker["type"])
-                and _days_meet(window, _date_window(asker))
+                alike_at_one_place(found.type, types[asker.id]) and _days_meet(window, asker.window)
                 for asker in wanted.get((route, kind, key), ())
             ):
                 out.add(hit)
@@ -1198,8 +1284,7 @@ class _Reach:
             )
             self._persons = defaultdict(set)
             for row in rows:
-                words = fold(row["m"].value).split()[-2:]
-                self._persons["person:" + " ".join(words)].add(row["x"].value)
+                self._persons[_person_key(row["m"].value)].add(row["x"].value)
         return self._persons
 
     def places(self) -> dict[str, tuple[set[str], set[tuple[int, int]]]]:
@@ -1236,7 +1321,7 @@ class _Reach:
         return self._places
 
 
-def _by_route(wanted: dict[tuple[Any, ...], list[dict[str, Any]]]) -> dict[str, set[Any]]:
+def _by_route(wanted: dict[tuple[Any, ...], list[BlockingRecord]]) -> dict[str, set[Any]]:
     keys: dict[str, set[Any]] = defaultdict(set)
     for route, _, key in wanted:
         keys[route].add(key)
@@ -1255,7 +1340,17 @@ def _days_meet(
     return window[0] - tolerance <= other[1] and other[0] - tolerance <= window[1]
 
 
-def _light(store: GraphStore, ids: list[str]) -> dict[str, dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class _Light:
+    """What :meth:`_Reach.candidates` reads of a claim that shares a key with the claims it
+    asks about: its type, its dates as its article states them and its place precision."""
+
+    type: str
+    dates: EventDates
+    precision: int | None
+
+
+def _light(store: GraphStore, ids: list[str]) -> dict[str, _Light]:
     """Type, dates as the article states them, and place precision of the claims ``ids``."""
     rows = _rows(
         store,
@@ -1270,24 +1365,30 @@ def _light(store: GraphStore, ids: list[str]) -> dict[str, dict[str, Any]]:
     out = {}
     for row in rows:
         value = {name: None if row[name] is None else row[name].value for name in _LIGHT}
-        out[row["x"].value] = {
-            "type": str(value["t"]).rsplit("/", 1)[-1],
-            "date": value["date"],
-            "earliest": value["earliest"],
-            "latest": value["latest"],
-            "date_origin": value["o"].rsplit("#", 1)[-1] if value["o"] else None,
-            "precision": int(value["prec"]) if value["prec"] is not None else None,
-        }
+        out[row["x"].value] = _Light(
+            type=str(value["t"]).rsplit("/", 1)[-1],
+            dates=EventDates(
+                value=_day(value["date"]),
+                earliest=_day(value["earliest"]),
+                latest=_day(value["latest"]),
+                origin=value["o"].rsplit("#", 1)[-1] if value["o"] else None,
+            ),
+            precision=int(value["prec"]) if value["prec"] is not None else None,
+        )
     return out
 
 
 _LIGHT = ("t", "date", "earliest", "latest", "o", "prec")
 
 
+def _day(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
 def _sub_event_links(
     store: GraphStore,
-    records: dict[str, dict[str, Any]],
-    event_of: dict[str, URIRef],
+    records: dict[str, StoredEvent],
+    event_of: dict[str, str],
     replaced: set[str],
 ) -> dict[str, str | None]:
     """Events left as they are whose claims are sub-events of re-merged claims: the event

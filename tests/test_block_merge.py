@@ -6,16 +6,23 @@ once gives. No model needed: the claims are records made here and served as the 
 from __future__ import annotations
 
 import random
-from typing import Any
+from dataclasses import replace
 
 import pyoxigraph as ox
 import pytest
-from test_merge import claim
+from test_merge import claim, placed
 
 from kg import merge
-from kg.merge import candidate_groups, candidate_pairs, canonical_graph, cluster_claims
+from kg.merge import (
+    blocking_record,
+    candidate_groups,
+    candidate_pairs,
+    canonical_graph,
+    cluster_claims,
+)
 from kg.rdf import iris
 from kg.rdf.namespace import CE
+from kg.records import SourceRef, StoredEvent
 from kg.store import GraphStore
 
 GROUPS = ("jnim", "islamic-state-sahel-province", "ansaroul-islam")
@@ -24,13 +31,13 @@ TOWNS = (("2359608", 13.09, -1.08, "BF"), ("2357048", 13.58, -2.42, "BF"),
          ("2460596", 14.35, -3.61, "ML"))
 
 
-def corpus(seed: int = 7, incidents: int = 14) -> list[dict[str, Any]]:
+def corpus(seed: int = 7, incidents: int = 14) -> list[StoredEvent]:
     """Incidents told by two to four outlets each, in their own ways (a day apart, without a
     date, another toll, no attacker named, a village the gazetteer lacks), with the capture
     of weapons some clashes end in; and the same groups active on days close by, elsewhere,
     so that many pairs are compared and few merge."""
     pick = random.Random(seed)
-    claims: list[dict[str, Any]] = []
+    claims: list[StoredEvent] = []
     for number in range(incidents):
         kind = pick.choice(("attack", "armed-clash", "abduction"))
         town, lat, lon, cc = pick.choice(TOWNS)
@@ -54,25 +61,23 @@ def corpus(seed: int = 7, incidents: int = 14) -> list[dict[str, Any]]:
                 key=f"{kind}-{number}",
             )
             if pick.random() < 0.2:  # a village the gazetteer lacks
-                told["location"] = {
-                    **told["location"], "precision": None, "id": None, "lat": None,
-                    "lon": None, "name": f"Village {number}",
-                }
+                told = placed(told, precision=None, id=None, lat=None, lon=None,
+                              name=f"Village {number}")
             claims.append(told)
             if kind == "armed-clash" and outlet < 2:
-                claims.append({
-                    **claim(doc, type_="materiel-capture", attackers=(attacker,),
-                            targets=(army,), place=town, lat=lat, lon=lon, cc=cc,
-                            date=told["date"], key=f"materiel-capture-{number}"),
-                    "parent_id": told["id"],
-                })
+                capture = claim(doc, type_="materiel-capture", attackers=(attacker,),
+                                targets=(army,), place=town, lat=lat, lon=lon, cc=cc,
+                                key=f"materiel-capture-{number}")
+                claims.append(replace(capture, dates=told.dates, parent_id=told.id))
     return claims
 
 
 def test_the_groups_of_pairs_hold_every_candidate_pair_and_no_other() -> None:
     claims = corpus()
     pairs = candidate_pairs(claims)
-    grouped = [pair for group in candidate_groups(claims) for pair in group]
+    grouped = [
+        pair for group in candidate_groups([blocking_record(c) for c in claims]) for pair in group
+    ]
     assert set(grouped) == pairs
     assert all(left < right for left, right in grouped)
     assert len(grouped) > len(pairs)  # a pair of claims sharing two keys comes twice
@@ -81,22 +86,16 @@ def test_the_groups_of_pairs_hold_every_candidate_pair_and_no_other() -> None:
 class _ServedStore:
     """Claims served to the merge as the store would give them, counting what is asked."""
 
-    def __init__(self, claims: list[dict[str, Any]]) -> None:
-        self.claims = {c["id"]: c for c in claims}
+    def __init__(self, claims: list[StoredEvent]) -> None:
+        self.claims = {c.id: c for c in claims}
         self.asked: list[int] = []
 
     def ids(self, store: GraphStore) -> list[str]:
         return sorted(self.claims)
 
-    def read(self, store: GraphStore, ids: list[str]) -> list[dict[str, Any]]:
+    def read(self, store: GraphStore, ids: list[str]) -> list[StoredEvent]:
         self.asked.append(len(ids))
-        return [_copy(self.claims[i]) for i in ids]
-
-
-def _copy(record: dict[str, Any]) -> dict[str, Any]:
-    import copy
-
-    return copy.deepcopy(record)
+        return [self.claims[i] for i in ids]
 
 
 def _canonical(store: GraphStore) -> set[str]:
@@ -104,8 +103,8 @@ def _canonical(store: GraphStore) -> set[str]:
     return set(data.decode().splitlines())
 
 
-def _at_once(claims: list[dict[str, Any]], previous: dict[str, str]) -> set[str]:
-    graph = canonical_graph(cluster_claims([_copy(c) for c in claims]), previous)
+def _at_once(claims: list[StoredEvent], previous: dict[str, str]) -> set[str]:
+    graph = canonical_graph(cluster_claims(claims), previous)
     store = GraphStore(None)
     store.add_to_graph(graph)
     return _canonical(store)
@@ -131,11 +130,11 @@ def test_the_whole_merge_a_group_at_a_time_writes_what_clustering_all_at_once_do
     store = GraphStore(None)
     events = merge.recompute_canonical(store, fresh=True)
     written = _canonical(store)
-    clusters = cluster_claims([_copy(c) for c in claims])
+    clusters = cluster_claims(claims)
     assert events == len(clusters)
     assert written == _at_once(claims, {})
     # the corpus merges reports across outlets and links captures to the merged clashes
-    assert any(len({s["doc_id"] for c in k.claims for s in c["sources"]}) > 2 for k in clusters)
+    assert any(len({s.doc_id for c in k.claims for s in c.sources}) > 2 for k in clusters)
     assert any(f"<{CE.subEventOf}>" in line for line in written)
     # the claims were read five at a time, never all at once
     assert sum(served.asked) == len(claims) and max(served.asked) == 5
@@ -150,9 +149,9 @@ def test_a_merge_again_keeps_event_names_as_the_merge_of_all_claims_does(
     # one report more of the first incident, and one report fewer of another: events keep
     # the names their claims had, and a split event's first part keeps its name
     first = next(iter(served.claims.values()))
-    again = {**_copy(first), "id": first["id"].replace("/claim/", "/claim/zz-"),
-             "sources": [{"doc_id": "zz-late", "title": None, "published": None}]}
-    served.claims[again["id"]] = again
+    again = replace(first, id=first.id.replace("/claim/", "/claim/zz-"),
+                    sources=(SourceRef("zz-late"),))
+    served.claims[again.id] = again
     gone = sorted(served.claims)[len(served.claims) // 2]
     del served.claims[gone]
     merge.recompute_canonical(store)
@@ -162,15 +161,15 @@ def test_a_merge_again_keeps_event_names_as_the_merge_of_all_claims_does(
 
 
 def test_the_groups_are_those_of_the_pairs_that_merge(served: _ServedStore) -> None:
-    claims = [_copy(c) for c in served.claims.values()]
+    claims = list(served.claims.values())
     with merge._Spool() as spool:
         for record in claims:
             spool.add(record)
-        blocking = [merge._blocking_record(_copy(c)) for c in claims]
+        blocking = [blocking_record(c) for c in claims]
         groups = merge._merge_groups(blocking, spool)
     assert sorted(i for group in groups for i in group) == sorted(served.claims)
     group_of = {i: n for n, group in enumerate(groups) for i in group}
     clusters = cluster_claims(claims)
     # every event lies in one group; a group of several claims holds pairs that merge
-    assert all(len({group_of[c["id"]] for c in k.claims}) == 1 for k in clusters)
+    assert all(len({group_of[c.id] for c in k.claims}) == 1 for k in clusters)
     assert len(groups) < len(claims) and len(groups) <= len(clusters)

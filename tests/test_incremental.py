@@ -91,10 +91,10 @@ def test_an_article_added_later_merges_as_a_whole_merge_does(
 
 
 def test_the_merge_reads_some_claims_as_it_reads_the_whole_store(seed_store) -> None:
-    whole = {claim["id"]: claim for claim in collect_claims(seed_store)}
+    whole = {claim.id: claim for claim in collect_claims(seed_store)}
     for claim_id, claim in whole.items():
         assert collect_claims(seed_store, [claim_id]) == [claim]
-    undated = [c for c in whole.values() if c["date"] is None]
+    undated = [c for c in whole.values() if c.dates.value is None]
     assert undated  # their inherited date, stated in the canonical graph, is not read back
 
 
@@ -168,7 +168,7 @@ def test_the_build_reports_a_violation_in_a_new_article_not_in_untouched_ones(
     build([FIRST, other], store)
     # an old article broken behind the build's back: a build that leaves it alone does not
     # check it again; `kg validate` does
-    old_claim = next(c["id"] for c in collect_claims(store) if "/claim/wire-001/" in c["id"])
+    old_claim = next(c.id for c in collect_claims(store) if "/claim/wire-001/" in c.id)
     store.oxigraph.update(f"DELETE WHERE {{ GRAPH ?g {{ <{old_claim}> <{CE.evidence}> ?e }} }}")
     mapped = build_module.article_ntriples
 

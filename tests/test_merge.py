@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from rdflib import Literal, URIRef
@@ -9,6 +11,7 @@ from rdflib.namespace import XSD
 
 from kg.merge import candidate_pairs, canonical_graph, cluster_claims, match
 from kg.rdf.namespace import CE, SEM
+from kg.records import EventDates, EventPlace, Participant, SourceRef, StoredEvent
 
 ACTOR = "https://w3id.org/conflict-kg/id/actor/"
 PLACE = "https://w3id.org/conflict-kg/id/place/geonames/"
@@ -28,47 +31,52 @@ def claim(
     cc: str = "BF",
     fatalities: int | None = None,
     key: str = "attack-10",
-) -> dict[str, Any]:
-    def party(actor_id: str) -> dict[str, Any]:
-        return {
-            "name": actor_id,
-            "kind": "organization",
-            "mentions": [actor_id.upper()],
-            "id": ACTOR + actor_id,
-            "wikidata": None,
-        }
+) -> StoredEvent:
+    def party(actor_id: str) -> Participant:
+        return Participant(actor_id, "organization", (actor_id.upper(),), ACTOR + actor_id)
 
-    return {
-        "id": f"https://w3id.org/conflict-kg/id/claim/{doc}/{key}",
-        "type": type_,
-        "parent": None,
-        "parent_id": None,
-        "date": date,
-        "earliest": date,
-        "latest": date,
-        "date_origin": origin if date else None,
-        "confidence": 0.8,
-        "location": {
-            "name": "P",
-            "country": "X",
-            "admin1": None,
-            "lat": lat,
-            "lon": lon,
-            "geonames_id": int(place),
-            "anchor": None,
-            "mentions": ["P"],
-            "precision": 1,
-            "id": PLACE + place,
-            "country_code": cc,
-        },
-        "attackers": [party(a) for a in attackers],
-        "targets": [party(t) for t in targets],
-        "victims": [],
-        "unnamed_victims": [],
-        "weapons": [],
-        "fatalities": fatalities,
-        "sources": [{"doc_id": doc, "title": None, "published": None}],
-    }
+    day = dt.date.fromisoformat(date) if date else None
+    return StoredEvent(
+        id=f"https://w3id.org/conflict-kg/id/claim/{doc}/{key}",
+        type=type_,
+        dates=EventDates(day, day, day, origin if date else None),
+        confidence=0.8,
+        place=EventPlace(
+            id=PLACE + place,
+            name="P",
+            country_code=cc,
+            precision=1,
+            country="X",
+            lat=lat,
+            lon=lon,
+            geonames_id=int(place),
+            mentions=("P",),
+        ),
+        attackers=tuple(party(a) for a in attackers),
+        targets=tuple(party(t) for t in targets),
+        fatalities=fatalities,
+        sources=(SourceRef(doc),),
+    )
+
+
+def placed(record: StoredEvent, **changes: Any) -> StoredEvent:
+    """``record`` with some fields of its place changed."""
+    assert record.place is not None
+    return replace(record, place=replace(record.place, **changes))
+
+
+def unplaced(*records: StoredEvent) -> list[StoredEvent]:
+    return [replace(record, place=None) for record in records]
+
+
+def on_day(day: str | None, origin: str = "FromText") -> EventDates:
+    value = dt.date.fromisoformat(day) if day else None
+    return EventDates(value, value, value, origin if day else None)
+
+
+def group(words: str, *more: str, kind: str = "group") -> Participant:
+    """A participant no actor table names, in the words of one source."""
+    return Participant(words, kind, (words, *more))
 
 
 def test_same_attack_in_other_words_a_day_apart_merges() -> None:
@@ -103,17 +111,14 @@ def test_different_attackers_do_not_merge() -> None:
 
 
 def test_a_shared_group_and_date_without_place_or_target_is_not_enough() -> None:
-    a = claim("r1", targets=())
-    b = claim("r2", targets=())
-    a["location"] = b["location"] = None
+    a, b = unplaced(claim("r1", targets=()), claim("r2", targets=()))
     result = match(a, b)
     assert not result.merge
     assert result.blocked_by == "neither the place nor both sides in common"
 
 
 def test_same_attacker_and_target_without_place_merge() -> None:
-    a, b = claim("r1"), claim("r2", date=None)
-    a["location"] = b["location"] = None
+    a, b = unplaced(claim("r1"), claim("r2", date=None))
     assert match(a, b).merge
 
 
@@ -122,11 +127,11 @@ def test_undated_report_matches_a_dated_one_and_inherits_its_date() -> None:
     undated = claim("undated", date=None)
     [cluster] = cluster_claims([dated, undated])
     graph = canonical_graph([cluster], {})
-    [event] = graph.subjects(CE.claim, URIRef(dated["id"]))
+    [event] = graph.subjects(CE.claim, URIRef(dated.id))
     assert graph.value(event, CE.date) == Literal("2024-03-21", datatype=XSD.date)
     assert graph.value(event, CE.dateOrigin) == CE.FromDateline
     assert str(graph.value(event, CE.dateSourceArticle)).endswith("/article/dated")
-    inherited = URIRef(undated["id"])
+    inherited = URIRef(undated.id)
     assert graph.value(inherited, CE.dateOrigin) == CE.FromCoreferentArticle
     assert graph.value(inherited, CE.date) == Literal("2024-03-21", datatype=XSD.date)
 
@@ -168,7 +173,7 @@ def test_a_chain_does_not_join_incompatible_claims() -> None:
     c = claim("r3", date="2024-03-27")
     clusters = cluster_claims([a, b, c])
     assert len(clusters) == 2
-    assert all(not ({a["id"], c["id"]} <= {x["id"] for x in cl.claims}) for cl in clusters)
+    assert all(not ({a.id, c.id} <= {x.id for x in cl.claims}) for cl in clusters)
 
 
 def test_event_identifier_is_kept_when_a_report_is_added() -> None:
@@ -178,36 +183,30 @@ def test_event_identifier_is_kept_when_a_report_is_added() -> None:
     [event] = set(first.subjects(CE.claim, None))
     later = claim("a-later")  # sorts before: would win a fresh naming
     [both] = cluster_claims([a, later])
-    second = canonical_graph([both], {a["id"]: str(event)})
+    second = canonical_graph([both], {a.id: str(event)})
     assert set(second.subjects(CE.claim, None)) == {event}
 
 
 def test_capture_sub_event_points_at_the_merged_clash() -> None:
     clash_a = claim("r1", type_="armed-clash", key="armed-clash-1")
     clash_b = claim("r2", type_="armed-clash", key="armed-clash-1")
-    capture_a = {
-        **claim("r1", type_="materiel-capture", key="materiel-capture-9"),
-        "parent_id": clash_a["id"],
-    }
-    capture_b = {
-        **claim("r2", type_="materiel-capture", key="materiel-capture-9"),
-        "parent_id": clash_b["id"],
-    }
+    capture_a = replace(
+        claim("r1", type_="materiel-capture", key="materiel-capture-9"), parent_id=clash_a.id
+    )
+    capture_b = replace(
+        claim("r2", type_="materiel-capture", key="materiel-capture-9"), parent_id=clash_b.id
+    )
     clusters = cluster_claims([clash_a, clash_b, capture_a, capture_b])
     assert len(clusters) == 2
     graph = canonical_graph(clusters, {})
-    [capture] = set(graph.subjects(CE.claim, URIRef(capture_a["id"])))
-    [clash] = set(graph.subjects(CE.claim, URIRef(clash_a["id"])))
+    [capture] = set(graph.subjects(CE.claim, URIRef(capture_a.id)))
+    [clash] = set(graph.subjects(CE.claim, URIRef(clash_a.id)))
     assert graph.value(capture, CE.subEventOf) == clash
 
 
 def test_the_same_named_victim_counts_as_a_shared_participant() -> None:
-    def person(doc: str, name: str) -> dict[str, Any]:
-        event = claim(doc, attackers=(), targets=())
-        event["victims"] = [
-            {"name": name, "kind": "person", "mentions": [name], "id": None, "wikidata": None}
-        ]
-        return event
+    def person(doc: str, name: str) -> StoredEvent:
+        return replace(claim(doc, attackers=(), targets=()), victims=(group(name, kind="person"),))
 
     same = match(person("r1", "Ignacio Ellacuria"), person("r2", "Father Ignacio Ellacuría"))
     assert same.merge and "actors" in same.matched
@@ -216,20 +215,21 @@ def test_the_same_named_victim_counts_as_a_shared_participant() -> None:
 
 
 def test_a_shared_country_or_province_is_not_evidence_of_one_event() -> None:
-    a, b = claim("r1", targets=()), claim("r2", targets=())
-    for event in (a, b):
-        event["location"].update(precision=3, id="https://w3id.org/conflict-kg/id/place/iso/BF")
+    a, b = (
+        placed(claim(doc, targets=()), precision=3, id="https://w3id.org/conflict-kg/id/place/iso/BF")
+        for doc in ("r1", "r2")
+    )
     result = match(a, b)
     assert "place" not in result.matched and not result.merge
 
 
 def test_an_attribution_by_the_article_stays_marked_until_a_sentence_states_it() -> None:
-    def attributed(doc: str, by_sentence: bool) -> dict[str, Any]:
+    def attributed(doc: str, by_sentence: bool) -> StoredEvent:
         record = claim(doc)
-        record["attackers"][0]["basis"] = None if by_sentence else "article"
-        return record
+        side = replace(record.attackers[0], basis=None if by_sentence else "article")
+        return replace(record, attackers=(side,))
 
-    def bases(records: list[dict[str, Any]]) -> set[Any]:
+    def bases(records: list[StoredEvent]) -> set[Any]:
         graph = canonical_graph(cluster_claims(records), {})
         return set(graph.objects(None, CE.attributionBasis))
 
@@ -255,40 +255,42 @@ def test_a_kidnapping_and_an_attack_at_one_town_merge_but_not_elsewhere() -> Non
 
 
 def test_the_same_sizeable_toll_on_the_same_days_merges_country_level_reports() -> None:
-    a = claim("outlet-a", attackers=(), targets=(), fatalities=37)
-    b = claim("outlet-b", attackers=(), targets=(), fatalities=37, date="2024-03-22")
-    a["location"] = b["location"] = None
+    a, b = unplaced(
+        claim("outlet-a", attackers=(), targets=(), fatalities=37),
+        claim("outlet-b", attackers=(), targets=(), fatalities=37, date="2024-03-22"),
+    )
     result = match(a, b)
     assert result.merge and "fatalities" in result.matched
-    b["fatalities"] = 12
-    assert not match(a, b).merge
+    assert not match(a, replace(b, fatalities=12)).merge
 
 
 def test_a_toll_revised_by_a_few_still_names_one_event_but_not_without_days() -> None:
-    a = claim("outlet-a", attackers=(), targets=(), fatalities=40)
-    b = claim("outlet-b", attackers=(), targets=(), fatalities=37, date="2024-03-22")
-    a["location"] = b["location"] = None
+    a, b, undated = unplaced(
+        claim("outlet-a", attackers=(), targets=(), fatalities=40),
+        claim("outlet-b", attackers=(), targets=(), fatalities=37, date="2024-03-22"),
+        claim("outlet-c", attackers=(), targets=(), fatalities=37, date=None),
+    )
     assert match(a, b).merge
-    assert {tuple(sorted((a["id"], b["id"])))} <= candidate_pairs([a, b])
-    undated = claim("outlet-c", attackers=(), targets=(), fatalities=37, date=None)
-    undated["location"] = None
+    assert {tuple(sorted((a.id, b.id)))} <= candidate_pairs([a, b])
     assert not match(a, undated).merge  # a toll alone, undated, names no event
 
 
 def test_a_village_the_gazetteer_lacks_matches_by_name_in_its_country() -> None:
-    a = claim("outlet-a", attackers=(), targets=())
-    b = claim("outlet-b", attackers=(), targets=())
-    for each in (a, b):
-        each["location"].update(precision=None, id=None, lat=None, lon=None, name="Tinakof")
+    a, b = (
+        placed(claim(doc, attackers=(), targets=()), precision=None, id=None, lat=None,
+               lon=None, name="Tinakof")
+        for doc in ("outlet-a", "outlet-b")
+    )
     assert match(a, b).merge
-    b["location"]["name"] = "Markoye"
-    assert not match(a, b).merge
+    assert not match(a, placed(b, name="Markoye")).merge
 
 
 def test_a_report_does_not_merge_with_an_event_after_its_publication() -> None:
     a = claim("outlet-a", date="2024-03-22")
-    b = claim("outlet-b", date=None)
-    b["sources"][0]["published"] = "2024-03-21"
+    b = replace(
+        claim("outlet-b", date=None),
+        sources=(SourceRef("outlet-b", published=dt.date(2024, 3, 21)),),
+    )
     result = match(a, b)
     assert not result.merge and result.blocked_by == "date after the other's publication"
 
@@ -303,11 +305,10 @@ def test_at_one_town_outlets_naming_the_people_hit_differently_still_merge() -> 
 
 
 def test_an_unknown_village_and_a_longer_name_that_begins_with_it_are_one_place() -> None:
-    def village(doc: str, name: str) -> dict[str, Any]:
-        event = claim(doc, attackers=(), targets=())
-        event["location"].update(name=name, mentions=[name], precision=None, lat=None, lon=None,
-                                 geonames_id=None, id=None, country_code="NE")
-        return event
+    def village(doc: str, name: str) -> StoredEvent:
+        return placed(claim(doc, attackers=(), targets=()), name=name, mentions=(name,),
+                      precision=None, lat=None, lon=None, geonames_id=None, id=None,
+                      country_code="NE")
 
     assert match(village("r1", "Xqzkoure"), village("r2", "Xqzkoure Wildlife Reserve")).merge
     assert not match(village("r1", "Xqzkoure"), village("r2", "Xqzkourteye")).merge
@@ -315,12 +316,8 @@ def test_an_unknown_village_and_a_longer_name_that_begins_with_it_are_one_place(
 
 
 def test_sources_counting_one_group_of_people_differently_give_one_participant() -> None:
-    def counted(doc: str, words: str) -> dict[str, Any]:
-        event = claim(doc, targets=())
-        event["victims"] = [
-            {"name": words, "kind": "group", "mentions": [words], "id": None, "wikidata": None}
-        ]
-        return event
+    def counted(doc: str, words: str) -> StoredEvent:
+        return replace(claim(doc, targets=()), unnamed_victims=(group(words),))
 
     clusters = cluster_claims([counted("r1", "at least 32 people"), counted("r2", "30 people")])
     assert len(clusters) == 1
@@ -333,12 +330,8 @@ def test_sources_counting_one_group_of_people_differently_give_one_participant()
 
 
 def test_attackers_no_source_names_are_one_unidentified_armed_group() -> None:
-    def unnamed(doc: str, words: str) -> dict[str, Any]:
-        event = claim(doc, attackers=())
-        event["attackers"] = [
-            {"name": words, "kind": "group", "mentions": [words], "id": None, "wikidata": None}
-        ]
-        return event
+    def unnamed(doc: str, words: str) -> StoredEvent:
+        return replace(claim(doc, attackers=()), attackers=(group(words),))
 
     clusters = cluster_claims([unnamed("r1", "gunmen"), unnamed("r2", "the raiders")])
     assert len(clusters) == 1
@@ -349,12 +342,11 @@ def test_attackers_no_source_names_are_one_unidentified_armed_group() -> None:
     assert {str(m) for m in graph.objects(sides[0], CE.mention)} == {"gunmen", "the raiders"}
 
 
-def _in_province(doc: str, precision: int, admin1: str, fatalities: int, **kw: Any) -> dict:
+def _in_province(doc: str, precision: int, admin1: str | None, fatalities: int) -> StoredEvent:
     """An undated report placed at a province (precision 3) or near a town in it (2)."""
     record = claim(doc, date=None, attackers=(), targets=(), fatalities=fatalities,
-                   place=str(100 + precision), **kw)
-    record["location"].update(precision=precision, admin1=admin1, name=f"{admin1}-{precision}")
-    return record
+                   place=str(100 + precision))
+    return placed(record, precision=precision, admin1=admin1, name=f"{admin1}-{precision}")
 
 
 def test_undated_reports_of_one_toll_in_one_province_merge() -> None:
@@ -370,40 +362,32 @@ def test_undated_reports_of_one_toll_in_one_province_merge() -> None:
 
 
 def test_the_canonical_place_is_the_village_before_its_province() -> None:
-    village = claim("outlet-a", key="attack-1")
-    village["location"].update(precision=None, name="Xqzkaram", lat=None, lon=None,
-                               id="https://w3id.org/conflict-kg/id/place/unresolved/td/xqzkaram")
-    province = claim("outlet-b", key="attack-2")
-    province["location"].update(precision=3, name="Lac", id=PLACE + "999")
+    village = placed(claim("outlet-a", key="attack-1"), precision=None, name="Xqzkaram",
+                     lat=None, lon=None,
+                     id="https://w3id.org/conflict-kg/id/place/unresolved/td/xqzkaram")
+    province = placed(claim("outlet-b", key="attack-2"), precision=3, name="Lac",
+                      id=PLACE + "999")
     [cluster] = cluster_claims([village, province])
     graph = canonical_graph([cluster], {})
     [node] = set(graph.subjects(CE.claim, None))
-    assert (node, SEM.hasPlace, URIRef(village["location"]["id"])) in graph
+    assert village.place is not None
+    assert (node, SEM.hasPlace, URIRef(village.place.id)) in graph
 
 
 def test_two_undated_reports_of_one_large_toll_in_one_country_merge() -> None:
     a = _in_province("outlet-a", 3, "Sahel", 80)
-    b = _in_province("outlet-b", 2, "Nord", 80)
-    b["location"].update(admin1=None)
+    b = placed(_in_province("outlet-b", 2, "Nord", 80), admin1=None)
     assert match(a, b).merge
-    dated = _in_province("outlet-c", 2, "Nord", 80)
-    dated.update(date="2024-03-21", earliest="2024-03-21", latest="2024-03-21",
-                 date_origin="FromText")
-    dated["location"].update(admin1=None)
-    assert not match(a, dated).merge  # one dated: only within one province
-    small = _in_province("outlet-d", 2, "Nord", 12)
-    small["location"].update(admin1=None)
+    one_day = replace(b, id=b.id.replace("outlet-b", "outlet-c"), dates=on_day("2024-03-21"),
+                      sources=(SourceRef("outlet-c"),))
+    assert not match(a, one_day).merge  # one dated: only within one province
+    small = placed(_in_province("outlet-d", 2, "Nord", 12), admin1=None)
     assert not match(_in_province("outlet-e", 3, "Sahel", 12), small).merge
 
 
 def test_unnamed_victims_sources_describe_with_a_word_in_common_are_one_party() -> None:
-    def hit(doc: str, *words: str) -> dict[str, Any]:
-        event = claim(doc, targets=())
-        event["victims"] = [
-            {"name": words[0], "kind": "group", "mentions": list(words), "id": None,
-             "wikidata": None}
-        ]
-        return event
+    def hit(doc: str, *words: str) -> StoredEvent:
+        return replace(claim(doc, targets=()), unnamed_victims=(group(*words),))
 
     clusters = cluster_claims([
         hit("r1", "13 villagers", "women"),
@@ -420,7 +404,7 @@ def test_unnamed_victims_sources_describe_with_a_word_in_common_are_one_party() 
 
 
 def test_a_protest_one_outlet_saw_turn_violent_is_a_riot_in_the_canonical_event() -> None:
-    def report(doc: str, type_: str) -> dict[str, Any]:
+    def report(doc: str, type_: str) -> StoredEvent:
         return claim(doc, type_=type_, attackers=(), targets=(), key=f"{type_}-5")
 
     clusters = cluster_claims([

@@ -2,9 +2,10 @@
 format of ``shared/eval/FORMAT.md``, canonical events when the store has them, per-article
 claims otherwise or with ``claims=True``.
 
-The records themselves are read by :mod:`kg.claims` (the merge reads claims there too);
-:func:`collect_events` and :func:`collect_claims` are named here as well for the other
-exports.
+The events are read by :mod:`kg.claims` as typed records (:class:`kg.records.StoredEvent`,
+which the merge reads too) and written as the prediction format's dicts
+(``StoredEvent.as_prediction``); :func:`collect_events`, :func:`read_events` and
+:func:`collect_claims` are named here as well for the other exports.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kg.claims import collect_claims, collect_events
+from kg.claims import collect_claims, collect_events, read_events
 from kg.store import GraphStore
 
-__all__ = ["collect_claims", "collect_events", "public", "write_events_jsonl"]
+__all__ = ["collect_claims", "collect_events", "public", "read_events", "write_events_jsonl"]
 
 
 def public(event: dict[str, Any]) -> dict[str, Any]:
