@@ -920,9 +920,12 @@ def recompute_canonical(store: GraphStore, *, fresh: bool = False) -> int:
     its own, so the store's claims are read a few hundred at a time and set aside in a
     temporary file (:class:`_Spool`), what blocking needs is kept of each
     (:class:`BlockingRecord`), those groups are found a blocking key at a time
-    (:func:`_merge_groups`), and each group is clustered and written on its own. Memory
-    then follows the largest group and the blocking keys, not every claim's record and every
-    pair of the store, and the graph is the one clustering all the claims at once gives.
+    (:func:`_merge_groups`), and each group is clustered and described on its own, its
+    triples set aside in a second temporary file that is bulk-loaded at the end
+    (``WRITE_TRIPLES``). Memory then follows the largest group and the blocking keys, not
+    every claim's record and every pair of the store, and the graph is the one clustering all
+    the claims at once gives. The load is not one transaction: a build merges into a new
+    generation of the store, which becomes current only when it is complete.
     """
     previous = {} if fresh else _previous_assignment(store)
     store.remove_graphs([str(iris.CANONICAL_GRAPH)])
@@ -941,23 +944,32 @@ def recompute_canonical(store: GraphStore, *, fresh: bool = False) -> int:
                 rooted.append((root, [c.id for c in cluster.claims], cluster.decisions))
         rooted.sort(key=lambda item: item[0])  # the order cluster_claims gives
         event_of = _event_names([claims for _, claims, _ in rooted], previous)
-        out = _Canonical()
-        for _, claims, decisions in rooted:
-            _describe(out, Cluster(tuple(spool.read(claims)), decisions), event_of)
-            if len(out) >= WRITE_TRIPLES:
-                _load(store, out)
-                store.flush()  # Oxigraph's memory tables stay small (kg.build.PROVENANCE_BATCH)
-                out = _Canonical()
-        _load(store, out)
-        store.flush()
+        with tempfile.TemporaryFile() as written:
+            out = _Canonical()
+            for _, claims, decisions in rooted:
+                _describe(out, Cluster(tuple(spool.read(claims)), decisions), event_of)
+                if len(out) >= WRITE_TRIPLES:
+                    _lot_origins(out, store)
+                    written.write(out.ntriples())
+                    out = _Canonical()
+            _lot_origins(out, store)
+            written.write(out.ntriples())
+            written.seek(0)
+            # straight into the store's files: no transaction to hold it all (the whole
+            # build is one generation of the store, made current only once it is merged)
+            store.oxigraph.bulk_load(
+                written, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iris.CANONICAL_GRAPH)
+            )
     return len(rooted)
 
 
 READ_CLAIMS = 512
 """Claims read from the store at a time when the whole canonical graph is written again."""
 WRITE_TRIPLES = 20_000
-"""Canonical triples gathered before they are written to the store (as N-Triples text, about
-0.2 kB a triple)."""
+"""Canonical triples gathered (as N-Triples text, about 0.2 kB a triple) before the origins
+of their materiel are read and they are set aside in a temporary file; the file is loaded
+into the store at the end, with Oxigraph's bulk loader (on MUC-4 train, 72,500 triples:
+2 s less than loading them in transactions, and 60 MB less memory)."""
 
 
 def claim_ids(store: GraphStore) -> list[str]:
