@@ -602,12 +602,14 @@ def _without_places(
     frame: EventClaim, is_place: Callable[[str], bool], lexicon: Lexicon
 ) -> EventClaim:
     """A country or province named where a side should be ("Cameroon", "Borno", "at least
-    10 Burkina Faso" cut from "10 Burkina Faso soldiers") is the parse mistaking a place for
-    an actor; linked actors and physical targets stay."""
+    10 Burkina Faso" cut from "10 Burkina Faso soldiers"), or a place around the event's place
+    ("Fada" of "in Tanwalbougou (Fada, Gourma)"), is the parse mistaking a place for an actor;
+    linked actors and physical targets stay."""
+    written = {fold(m) for m in frame.place.mentions[1:]} if frame.place else set()
 
     def place_words(mention: str) -> bool:
         bare = lexicon.quantity_prefix.sub("", mention).strip()
-        return is_place(mention) or bool(bare and is_place(bare))
+        return is_place(mention) or bool(bare and is_place(bare)) or fold(mention) in written
 
     def keep(ref: ActorRef) -> bool:
         return bool(ref.actor_id) or ref.kind == "object" or not all(

@@ -138,6 +138,25 @@ _LEAD = re.compile(
 )
 
 
+_WRITTEN_DAY = re.compile(
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_RE})\.?,?\s+\d{{4}}"
+    rf"|(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})\b",
+    re.I,
+)
+
+
+def written_days(text: str) -> list[tuple[int, str, ResolvedDate]]:
+    """The days a text writes out in full, with their year ("3 July 2024", "July 3, 2024"),
+    and where each begins: what the entity recogniser can miss at the start of a sentence
+    ("Around 3 July 2024 (as reported), ...") is still a date. Each as (offset, words, day)."""
+    found = []
+    for match in _WRITTEN_DAY.finditer(text):
+        resolved = parse_date(match.group(0))
+        if resolved is not None and resolved.precision == Precision.DAY:
+            found.append((match.start(), match.group(0), resolved))
+    return found
+
+
 def _normalised(expression: str) -> str:
     """Lower case, single spaces, a space after each comma, no punctuation at the ends."""
     text = " ".join(expression.lower().replace(",", ", ").split()).strip(" .,;:")

@@ -172,7 +172,22 @@ class ActorLinker:
         return replace(ref, actor_id=link.actor.id, name=link.actor.name, link_note=link.note)
 
     def is_ancestor(self, maybe_parent: str, child: str) -> bool:
-        return any(actor.id == maybe_parent for _, actor in self.reference.ancestors(child))
+        """Whether ``child`` is part of ``maybe_parent`` (a branch, faction or affiliate of it,
+        at any remove): an ally or a splinter is another side, named as its own."""
+        stack, seen = [child], {child}
+        while stack:
+            for link in self.reference.parents(stack.pop()):
+                if link.relation not in _PARTS or link.other in seen:
+                    continue
+                if link.other == maybe_parent:
+                    return True
+                seen.add(link.other)
+                stack.append(link.other)
+        return False
+
+
+_PARTS = frozenset({"part-of", "branch-of", "faction-of", "affiliated-with", "merged-into"})
+"""Affiliations that make an actor a part of another (``data/actors/affiliations.csv``)."""
 
 
 def _merge_same(refs: list[ActorRef], linker: ActorLinker) -> tuple[ActorRef, ...]:

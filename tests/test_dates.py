@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from kg.dates import date_by_weekday, expand_year, parse_date, parse_dateline
+from kg.dates import date_by_weekday, expand_year, parse_date, parse_dateline, written_days
 from kg.records import Precision
 
 REF = dt.date(1990, 2, 4)  # a Sunday
@@ -137,3 +137,11 @@ def test_today_or_yesterday_before_the_date_they_name_is_that_date() -> None:
     for text, day in (("today, August 6", 6), ("yesterday, 5 August", 5)):
         resolved = parse_date(text, ref)
         assert resolved is not None and resolved.value == dt.date(2023, 8, day), text
+
+
+def test_days_written_in_full_are_found_anywhere_in_a_text() -> None:
+    found = written_days("Around 3 July 2024 (as reported), and on August 9, 2023; in May 2022.")
+    assert [(text, day.value) for _, text, day in found] == [
+        ("3 July 2024", dt.date(2024, 7, 3)),
+        ("August 9, 2023", dt.date(2023, 8, 9)),
+    ]

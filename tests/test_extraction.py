@@ -862,3 +862,25 @@ def test_what_the_attackers_made_away_with_is_part_of_the_raid_told_before() -> 
     capture = only_of(extraction.claims, "materiel-capture")
     raid = next(c for c in extraction.claims if c.type in {"armed-clash", "attack"})
     assert capture.parent_key == raid.key
+
+
+def test_a_place_with_its_district_and_province_in_brackets() -> None:
+    """The coders' form "village (district, province)": every part is a segment of the place,
+    and what follows the bracket is the sentence again."""
+    claim = only(
+        extract("Gunmen killed four herders in Xqzbaga (Dori, Seno) to avenge a raid on Monday.")
+    )
+    assert claim.place is not None
+    assert claim.place.mentions == ("Xqzbaga", "Dori", "Seno")
+
+
+def test_a_full_date_the_recogniser_misses_still_dates_the_event() -> None:
+    claim = only(
+        extract(
+            "Around 3 July 2024 (as reported), the army and allied militiamen killed 15 herders "
+            "in Xqzbaga (Dori, Seno).",
+            published=None,
+        )
+    )
+    assert claim.date is not None
+    assert (claim.date.value, claim.date.origin) == (dt.date(2024, 7, 3), DateOrigin.TEXT)

@@ -316,3 +316,33 @@ def test_a_park_or_forest_named_as_such_places_the_event(gazetteer) -> None:
     frame = _unplaced("The fighters ambushed a patrol in Yqzbisa Forest on Friday.", "NG")
     found = _place_in_sentences(frame, gazetteer, None)
     assert found is not None and found.name == "Yqzbisa Forest"
+
+
+def test_an_ally_is_not_folded_into_the_force_it_fights_beside(linker) -> None:
+    assert not linker.is_ancestor("military-forces-of-mali", "wagner-group")
+    assert linker.is_ancestor("islamic-state", "islamic-state-sahel-province")
+
+
+def test_the_places_around_the_events_place_are_nobody(gazetteer) -> None:
+    """ "in Xqzbaga (Dori, Seno)": a district read as a person hit is the parse's mistake."""
+    from kg.records import Article, Extraction
+    from kg.resolve import resolve_extraction
+
+    text = "Gunmen killed four herders in Xqzbaga (Dori, Seno)."
+    where = place(PlaceSegment("Xqzbaga"), PlaceSegment("Dori"), PlaceSegment("Seno"))
+    claim = EventClaim(
+        "b", "attack-0", "attack", "killed", (Evidence(text, 0, len(text)),), place=where,
+        attackers=(ActorRef(("Gunmen",), "group", None, "Gunmen"),),
+        victims=(
+            ActorRef(("four herders",), "group", None, "four herders"),
+            ActorRef(("Dori",), "person", None, "Dori"),
+        ),
+    )
+    [resolved] = resolve_extraction(
+        Extraction(Article("b", text), (claim,)), load_reference(), gazetteer
+    ).claims
+    assert [v.name for v in resolved.victims] == ["four herders"]
+    assert resolved.place is not None
+    assert (resolved.place.name, resolved.place.country_code, resolved.place.precision) == (
+        "Xqzbaga", "BF", 2,
+    )

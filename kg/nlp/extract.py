@@ -14,7 +14,14 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.dates import NUMBER_WORDS, WEEKDAYS, ResolvedDate, date_by_weekday, parse_date
+from kg.dates import (
+    NUMBER_WORDS,
+    WEEKDAYS,
+    ResolvedDate,
+    date_by_weekday,
+    parse_date,
+    written_days,
+)
 from kg.lang import language
 from kg.nlp.pipeline import ACTOR_LABEL, WEAPON_LABEL, surface
 from kg.records import (
@@ -481,10 +488,12 @@ _DISTANCE_UNITS = frozenset({"km", "kms", "kilometers", "kilometres", "miles"})
 
 
 def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
-    """Split "Gorom, near Dori, Burkina Faso" into segments, most specific first."""
+    """Split "Gorom, near Dori, Burkina Faso" or "Gorom (Oudalan, Sahel)" into segments, most
+    specific first."""
     segments: list[PlaceSegment] = []
     words: list[Token] = []
     relation: str | None = None
+    bracket = False  # inside "Tanwalbougou (Fada N'Gourma, Gourma)": the places around it
     i = start
 
     def close() -> None:
@@ -505,6 +514,11 @@ def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
         two = f"{low} {doc[i + 1].lower_}" if i + 1 < limit else ""
         if tok.text == ",":
             close()
+        elif tok.text == "(" and words and not bracket and segments == []:
+            close()
+            bracket = True
+        elif tok.text == ")" and bracket:
+            break
         elif not words and two in LANG.location_relations:
             relation = LANG.location_relations[two]
             i += 1
@@ -844,6 +858,10 @@ def date_of(sent: Span, article: Article) -> DateValue | None:
     reference = article.reference_date
     ents = [e for e in sent.ents if e.label_ in {"DATE", "TIME"} and not _names_other_thing(e)]
     ents = [e for e in ents if not _speech_date(e)] + [e for e in ents if _speech_date(e)]
+    written = [
+        (sent.start_char + start, sent.start_char + start + len(words), day)
+        for start, words, day in written_days(sent.text)
+    ]
     for ent in ents:
         ent = _with_day_number(ent)
         resolved = parse_date(ent.text, reference)
@@ -871,6 +889,20 @@ def date_of(sent: Span, article: Article) -> DateValue | None:
             resolved.precision,
             DateOrigin.TEXT,
             _text(ent),
+        )
+    seen = [(e.start_char, e.end_char) for e in sent.ents if e.label_ in {"DATE", "TIME"}]
+    for start, end, resolved in written:
+        if any(a < end and start < b for a, b in seen) or (
+            reference and resolved.value > reference
+        ):
+            continue  # the recogniser's dates were read above
+        return DateValue(
+            resolved.value,
+            resolved.earliest,
+            resolved.latest,
+            resolved.precision,
+            DateOrigin.TEXT,
+            surface(sent.doc, start, end),
         )
     if article.dateline_date is not None:
         day = article.dateline_date
