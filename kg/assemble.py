@@ -54,6 +54,7 @@ class Lexicon:
     military_places: frozenset[str]  # words of the places forces hold ("barracks")
     protesters: frozenset[str]  # heads naming people who protest
     crowds: frozenset[str]  # the same, and crowds that may turn on a place ("youths", "a mob")
+    mobs: frozenset[str]  # people who can form a mob ("villagers", "angry residents")
     armed_words: frozenset[str]  # heads naming armed people (either side of a battle)
     civilian_words: frozenset[str]
     protest_violence: re.Pattern[str]  # what makes a protest a riot
@@ -86,6 +87,7 @@ def lexicon_of(pack: LanguagePack) -> Lexicon:
         military_places=pack.military_places,
         protesters=pack.protester_nouns | {n + "s" for n in pack.protester_nouns},
         crowds=pack.crowd_nouns,
+        mobs=pack.mob_nouns | pack.crowd_nouns,
         armed_words=pack.armed_nouns,
         civilian_words=pack.civilian_nouns,
         protest_violence=pack.riot_cues,
@@ -480,6 +482,10 @@ def refine_type(
             return "bombing" if frame.type not in EXPLOSIONS else frame.type
     if "abduction" in kinds and not frame.fatalities and frame.type != "armed-clash":
         return "abduction"
+    if _mob(frame, reference, lexicon) and kinds & {
+        "attack", "armed-clash", "arson", "looting-property-destruction"
+    }:
+        return "mob-violence"  # "villagers lynched a man", "angry residents burned a house"
     if frame.type == "arson" and (frame.fatalities or frame.victims):
         return "attack"  # "burnt ten travellers to death": people set on fire, not property
     if frame.type in {"attack", "armed-clash", "abduction"} or kinds & {"attack", "armed-clash"}:
@@ -502,6 +508,20 @@ def refine_type(
             return "attack"
         return "attack" if frame.type not in {"abduction"} else frame.type
     return frame.type
+
+
+def _mob(frame: EventClaim, reference: ReferenceData, lexicon: Lexicon) -> bool:
+    """Violence done by people named by their kind alone ("villagers", "a mob", "angry
+    residents"), with no armed group or force among those who did it: a mob, not a side of
+    the conflict."""
+    return bool(frame.attackers) and all(
+        not a.actor_id
+        and a.kind == "group"
+        and bool(_heads(a) & lexicon.mobs)
+        and not _is_armed(a, reference, lexicon)
+        and _force_kind(a, reference, lexicon) is None
+        for a in frame.attackers
+    )
 
 
 # -- state forces -----------------------------------------------------------------------------

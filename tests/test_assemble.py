@@ -625,3 +625,16 @@ def test_a_capture_told_in_the_country_only_happened_at_the_storys_town(referenc
     capture = next(f for f in frames if f.type == "materiel-capture")
     assert capture.place is not None and capture.place.name == "Tougouri"
     assert capture.date is not None and capture.date.value == dt.date(2023, 5, 1)
+
+
+def test_violence_by_people_named_by_their_kind_is_mob_violence(reference) -> None:
+    lynching = claim("attack-0", "Villagers lynched two herders accused of theft near Isa.", 0,
+                     attackers=(group("Villagers"),), victims=(group("two herders"),),
+                     place=town("Isa", 13.2, -1.1))
+    [frame] = run(reference, lynching)
+    assert frame.type == "mob-violence"
+    raid = claim("attack-0", "Gunmen killed two herders near Isa.", 0,
+                 attackers=(group("Gunmen"),), victims=(group("two herders"),),
+                 place=town("Isa", 13.2, -1.1))
+    [frame] = run(reference, raid)
+    assert frame.type == "attack"

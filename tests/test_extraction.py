@@ -884,3 +884,11 @@ def test_a_full_date_the_recogniser_misses_still_dates_the_event() -> None:
     )
     assert claim.date is not None
     assert (claim.date.value, claim.date.origin) == (dt.date(2024, 7, 3), DateOrigin.TEXT)
+
+
+def test_people_who_burn_or_kill_are_the_side_that_did_it() -> None:
+    arson = only(extract("Angry residents burned the house of a suspected cattle thief in Kaya."))
+    assert mentions(arson.attackers) == {"Angry residents"}
+    lynching = only(extract("On Sunday villagers lynched a man accused of witchcraft near Djibo."))
+    assert lynching.type == "attack" and mentions(lynching.attackers) == {"villagers"}
+    assert "man" in mentions(lynching.victims) | mentions(lynching.targets)

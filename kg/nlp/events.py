@@ -131,7 +131,7 @@ def _candidate_refs(
 
 def _is_armed(ref: ActorRef, reference: ReferenceData) -> bool:
     if ref.kind == "group":
-        return True
+        return not _people(ref)  # "gunmen" are; "villagers", "a mob" are not
     if ref.kind == "organization":
         actor = reference.actors.get(ref.actor_id or "")
         return actor is None or actor.type in ARMED_TYPES
@@ -335,6 +335,24 @@ def _crowd(agents: list[Token]) -> list[ActorRef]:
     return out
 
 
+def _people(ref: ActorRef) -> bool:
+    """Unarmed people named by their kind ("villagers", "angry residents", "a mob")."""
+    for mention in ref.mentions:
+        words = mention.lower().split()
+        if not words:
+            continue
+        word = words[-1]
+        singular = LANG.irregular_plurals.get(word) or word.removesuffix("s")
+        if {word, singular} & (LANG.civilian_nouns | LANG.crowd_nouns):
+            return True
+    return False
+
+
+def _people_noun(tok: Token) -> bool:
+    lemma = tok.lemma_.lower()
+    return lemma in LANG.mob_nouns or lemma in LANG.crowd_nouns
+
+
 def claim_from_trigger(
     trig: Trigger,
     sent: Span,
@@ -352,6 +370,10 @@ def claim_from_trigger(
     attackers = [r for r, _ in _refs(args.agents, cands, doc, args.exact) if r.kind != "object"]
     if trig.family in {"protest", "riot"} and not attackers:
         attackers = _crowd(args.agents)
+    elif trig.family in {"attack", "arson", "looting", "clash"} and not attackers:
+        # "angry residents burned the house", "villagers lynched a man", "students clashed
+        # with police": the people who did it are a side (a mob, as ACLED codes them)
+        attackers = _crowd([t for t in args.agents if _people_noun(_partitive(t))])
     patients = args.patients
     if trig.family not in {"capture", "looting"}:
         patients = patients + args.of_objects  # "the killing of the attorney general"
