@@ -58,6 +58,7 @@ class Lexicon:
     armed_words: frozenset[str]  # heads naming armed people (either side of a battle)
     civilian_words: frozenset[str]
     protest_violence: re.Pattern[str]  # what makes a protest a riot
+    intervention: re.Pattern[str]  # what forces do to a protest ("fired tear gas")
     quantity_prefix: re.Pattern[str]  # "at least 50 people" -> "people"
     things: frozenset[str]  # heads of things hit that are counted like people ("20 houses")
     landmarks: frozenset[str]  # words of a landmark's name ("monument", "assembly")
@@ -91,6 +92,7 @@ def lexicon_of(pack: LanguagePack) -> Lexicon:
         armed_words=pack.armed_nouns,
         civilian_words=pack.civilian_nouns,
         protest_violence=pack.riot_cues,
+        intervention=pack.intervention_cues,
         quantity_prefix=pack.quantity_prefix,
         things=pack.thing_nouns,
         landmarks=pack.landmark_nouns,
@@ -268,6 +270,14 @@ def _joinable(
     within: Within | None = None,
 ) -> bool:
     fam_a, fam_b = family(frame.type), family(claim.type)
+    if "arrests" in {frame.type, claim.type} and "protest" in {fam_a, fam_b}:
+        # "police arrested 14 demonstrators during the march": the protest met by the forces
+        arrest = frame if frame.type == "arrests" else claim
+        return (
+            _protesters_hit(arrest, lexicon)
+            and not places_apart(frame.place, claim.place, within)
+            and not dates_apart(frame, claim)
+        )
     if {fam_a, fam_b} == {"remote", "violence"}:
         # "the jet struck the camp ... 52 people were killed there": what the strike did, told
         # without its author, or in the strike's own sentence
@@ -294,9 +304,14 @@ def _joinable(
             and bool(_things(other) & set(fold(_text(crowd_claim)).split()))
         )
         crowd = _protesters(other, lexicon.crowds)
-        if other.attackers and not crowd:
+        if other.attackers and not crowd and not _protesters_hit(other, lexicon):
             return False  # gunmen are not the crowd: an attack and a protest about it are two
-        if not (crowd or _share_sentence(frame, claim) or (riot_part and not other.attackers)):
+        if not (
+            crowd
+            or _share_sentence(frame, claim)
+            or (riot_part and not other.attackers)
+            or _protesters_hit(other, lexicon)  # "two protesters were shot dead"
+        ):
             return False
     if fam_a not in {"violence", "protest", "remote"} and frame.type != claim.type:
         return False
@@ -359,6 +374,11 @@ def _riot_tactic(claim: EventClaim, lexicon: Lexicon) -> bool:
 
 def _protesters(claim: EventClaim, words: frozenset[str]) -> bool:
     return any(_heads(a) & words for a in claim.attackers)
+
+
+def _protesters_hit(claim: EventClaim, lexicon: Lexicon) -> bool:
+    """Protesters among the people the incident struck or arrested."""
+    return any(_heads(v) & lexicon.protesters for v in (*claim.victims, *claim.targets))
 
 
 # -- combining --------------------------------------------------------------------------------
@@ -459,9 +479,21 @@ def refine_type(
     kinds = set(types)
     if _riot_tactic(frame, lexicon):
         return "violent-demonstration"  # "protesters burned tyres", told alone
-    if kinds <= PROTESTS | {"arson", "looting-property-destruction", "attack"} and kinds & PROTESTS:
-        violent = kinds - PROTESTS or lexicon.protest_violence.search(text)
-        return "violent-demonstration" if violent else frame.type
+    if (
+        kinds <= PROTESTS | {"arson", "looting-property-destruction", "attack", "arrests"}
+        and kinds & PROTESTS
+    ):
+        # who did the violence: the crowd (a riot), or the forces that met it
+        crowd_hit = _protesters_hit(frame, lexicon)
+        if (kinds - PROTESTS - {"arrests"} and not crowd_hit) or lexicon.protest_violence.search(
+            text
+        ):
+            return "violent-demonstration"
+        if crowd_hit and (frame.fatalities or "attack" in kinds):
+            return "excessive-force-against-protesters"  # "two protesters were shot dead"
+        if crowd_hit or "arrests" in kinds or lexicon.intervention.search(text):
+            return "protest-with-intervention"  # arrests, tear gas, a march dispersed
+        return frame.type
     if frame.type in REMOTE:
         return frame.type
     if kinds & REMOTE:  # killings told before the strike that did them

@@ -56,7 +56,17 @@ def _country_of(segments: tuple[PlaceSegment, ...], gazetteer: Gazetteer) -> Pla
     return None
 
 
-def _resolve_segment(name: str, gazetteer: Gazetteer, country_code: str | None) -> Place | None:
+BIG_CITY = 1_000_000
+"""A city this large is the one meant wherever the article's context points ("Niamey" in a
+story that names France more than Niger)."""
+
+
+def _resolve_segment(
+    name: str, gazetteer: Gazetteer, country_code: str | None, *, context: bool = False
+) -> Place | None:
+    """The place a written name is, in ``country_code`` when given; with ``context`` (that
+    country is only the article's, not written with the place), a city of a million people
+    elsewhere when the country has no place of the name."""
     found = gazetteer.lookup(name, country_code, levels=_AREA_LEVELS)
     area = LANG.area_after.search(name)
     if not found and area and area.end() == len(name) and area.start() > 0:
@@ -64,7 +74,12 @@ def _resolve_segment(name: str, gazetteer: Gazetteer, country_code: str | None) 
         # Government Area": the district of the town Marte, its seat
         found = gazetteer.lookup(name[: area.start()], country_code, levels=_AREA_LEVELS)
     if country_code is not None:
-        found = [p for p in found if p.country_code == country_code]
+        inside = [p for p in found if p.country_code == country_code]
+        if not inside and context:
+            inside = [
+                p for p in found if p.level == "locality" and (p.population or 0) >= BIG_CITY
+            ][:1]
+        found = inside
     elif len({p.country_code for p in found}) > 1:
         # ambiguous across countries without context: accept only a clear dominant place
         found = [p for p in found if (p.population or 0) >= 100_000][:1]
@@ -99,7 +114,9 @@ def resolve_place(
     for index, segment in enumerate(segments):
         if country is not None and index == len(segments) - 1 and segment.name == country.name:
             break
-        found = _resolve_segment(segment.name, gazetteer, country_code)
+        found = _resolve_segment(
+            segment.name, gazetteer, country_code, context=country is None and index == 0
+        )
         if found is None:
             if gazetteer.lookup(segment.name, levels=("country",)):
                 break

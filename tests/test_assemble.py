@@ -638,3 +638,23 @@ def test_violence_by_people_named_by_their_kind_is_mob_violence(reference) -> No
                  place=town("Isa", 13.2, -1.1))
     [frame] = run(reference, raid)
     assert frame.type == "attack"
+
+
+def test_forces_meeting_a_protest_make_it_one_with_intervention_or_excessive_force(
+    reference,
+) -> None:
+    march = claim("peaceful-protest-0", "Hundreds of teachers marched in Kaya over unpaid wages.",
+                  0, type_="peaceful-protest", attackers=(group("teachers"),),
+                  place=town("Kaya", 13.09, -1.08), date=text_date(dt.date(2023, 5, 6)))
+    arrested = claim("arrests-60", "Police arrested nine protesters near the governor's office.",
+                     60, type_="arrests", attackers=(group("Police"),),
+                     victims=(group("nine protesters"),), place=town("Kaya", 13.09, -1.08))
+    [frame] = run(reference, march, arrested)
+    assert frame.type == "protest-with-intervention"
+    shot = claim("attack-60", "Two protesters were shot dead as the crowd dispersed.", 60,
+                 victims=(group("Two protesters"),), fatalities=2,
+                 place=town("Kaya", 13.09, -1.08))
+    [frame] = run(reference, march, shot)
+    assert (frame.type, frame.fatalities) == ("excessive-force-against-protesters", 2)
+    [frame] = run(reference, march)
+    assert frame.type == "peaceful-protest"

@@ -346,3 +346,14 @@ def test_the_places_around_the_events_place_are_nobody(gazetteer) -> None:
     assert (resolved.place.name, resolved.place.country_code, resolved.place.precision) == (
         "Xqzbaga", "BF", 2,
     )
+
+
+def test_a_big_city_is_itself_when_the_articles_country_has_no_place_of_its_name(
+    gazetteer,
+) -> None:
+    """A story about a protest against France: "Niamey" is the capital of Niger."""
+    ref = resolve_place(place(PlaceSegment("Niamey")), gazetteer, fallback_country="FR")
+    assert (ref.country_code, ref.precision) == ("NE", 1)
+    # a village of the name elsewhere is not taken for a place in the article's country
+    ref = resolve_place(place(PlaceSegment("Xqzbaga")), gazetteer, fallback_country="FR")
+    assert (ref.country_code, ref.precision) == ("FR", None)
