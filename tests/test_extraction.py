@@ -892,3 +892,19 @@ def test_people_who_burn_or_kill_are_the_side_that_did_it() -> None:
     lynching = only(extract("On Sunday villagers lynched a man accused of witchcraft near Djibo."))
     assert lynching.type == "attack" and mentions(lynching.attackers) == {"villagers"}
     assert "man" in mentions(lynching.victims) | mentions(lynching.targets)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dozens of mothers marched through Diffa on Monday to demand news of their sons.",
+        "Bus drivers parked their vehicles across the main road in Kaya to protest a new toll.",
+    ],
+)
+def test_people_acting_to_protest_or_demand_something_are_a_protest(text: str) -> None:
+    claim = only(extract(text))
+    assert claim.type == "peaceful-protest" and claim.attackers
+
+
+def test_people_gathering_for_something_else_are_no_protest() -> None:
+    assert not extract("Hundreds of farmers gathered in Kaya to sell their grain.").claims

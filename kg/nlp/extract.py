@@ -1007,6 +1007,27 @@ class Trigger:
     phrase_object: Token | None = None
 
 
+def _protest_aim(verb: Token) -> bool:
+    """People who act "to protest", "to demand", "to denounce" something: a protest, whatever
+    they did ("women marched to demand the release of ...", "traders shut their shops to
+    protest power cuts")."""
+    people = any(
+        c.dep_ == "nsubj"
+        and (
+            c.lemma_.lower() in {"hundred", "thousand", "dozen"}
+            or _partitive(c).lemma_.lower()
+            in LANG.protester_nouns | LANG.crowd_nouns | LANG.mob_nouns | LANG.civilian_nouns
+        )
+        for c in verb.children
+    )
+    return people and any(
+        c.dep_ in {"advcl", "xcomp"}
+        and c.lemma_.lower() in LANG.protest_aims
+        and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+        for c in verb.children
+    )
+
+
 def find_triggers(sent: Span) -> Iterator[Trigger]:
     for tok in sent:
         lemma = tok.lemma_.lower()
@@ -1026,6 +1047,9 @@ def find_triggers(sent: Span) -> Iterator[Trigger]:
                     for c in tok.children
                 ):
                     yield Trigger(tok, "protest")  # "thousands of protesters marched"
+                    continue
+                if lemma not in LANG.verb_triggers and _protest_aim(tok):
+                    yield Trigger(tok, "protest")  # "traders shut their shops to protest ..."
                     continue
                 if lemma in LANG.verb_triggers and tok.dep_ != "amod":
                     if lemma == "blow" and not any(c.lower_ == "up" for c in tok.children):
