@@ -908,3 +908,25 @@ def test_people_acting_to_protest_or_demand_something_are_a_protest(text: str) -
 
 def test_people_gathering_for_something_else_are_no_protest() -> None:
     assert not extract("Hundreds of farmers gathered in Kaya to sell their grain.").claims
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Army units neutralised eleven terrorists near Djibo on Friday, the ministry said.",
+        "Jihadists overran an army outpost near Tillaberi on Friday.",
+    ],
+)
+def test_communique_verbs_of_killing_and_taking_are_attacks(text: str) -> None:
+    claim = only(extract(text))
+    assert claim.type in {"attack", "armed-clash"} and claim.attackers
+
+
+def test_a_force_named_by_a_demonym_read_as_a_person_is_still_a_force() -> None:
+    """The recogniser reads some demonyms as a person's name ("Nigerien forces")."""
+    from kg.nlp.extract import actor_candidates
+    from kg.nlp.pipeline import load_pipeline
+
+    doc = load_pipeline()("On 9 May 2024, Nigerien forces neutralised 15 terrorists near Ayorou.")
+    kinds = {doc[c.start : c.end].text: c.kind for c in actor_candidates(doc)}
+    assert kinds.get("Nigerien forces") == "group"

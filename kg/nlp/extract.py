@@ -173,6 +173,8 @@ def actor_candidates(doc: Doc) -> list[ActorCandidate]:
             skip.add(index + 1)
         if affiliate and core_start != ent.start:
             affiliate = False
+        if kind == "person" and doc[end - 1].lemma_.lower() in LANG.armed_nouns:
+            kind = "group"  # "Nigerien forces", the demonym taken for a name: a force
         cands.append(ActorCandidate(start, end, core_start, core_end, kind, ruler_id, affiliate))
         covered.update(range(start, end))
     for tok in doc:
