@@ -163,13 +163,18 @@ def _is_armed(ref: ActorRef, reference: ReferenceData, lexicon: Lexicon) -> bool
 
 # -- background -------------------------------------------------------------------------------
 def _anchor_date(claims: Sequence[EventClaim], extraction: Extraction) -> dt.date | None:
-    """The day the article's own incident happened, as far as the article tells it."""
+    """The day the article's own incident happened, as far as the article tells it: the first
+    day it gives near its own date, or else the day of its lead incident (a report written
+    weeks after the incident it codes)."""
+    reference = extraction.article.reference_date
     for claim in claims:
-        if claim.date and claim.date.origin == DateOrigin.TEXT and claim.date.value:
-            reference = extraction.article.reference_date
-            if reference is None or (reference - claim.date.value).days <= BACKGROUND_DAYS:
-                return claim.date.value
-    return extraction.article.reference_date
+        day = claim.date.value if claim.date and claim.date.origin == DateOrigin.TEXT else None
+        if day and (reference is None or (reference - day).days <= BACKGROUND_DAYS):
+            return day
+    lead = next((c for c in claims if c.type not in {"materiel-capture", "arrests"}), None)
+    if lead and lead.date and lead.date.origin == DateOrigin.TEXT and lead.date.value:
+        return lead.date.value
+    return reference
 
 
 def is_background(

@@ -658,3 +658,20 @@ def test_forces_meeting_a_protest_make_it_one_with_intervention_or_excessive_for
     assert (frame.type, frame.fatalities) == ("excessive-force-against-protesters", 2)
     [frame] = run(reference, march)
     assert frame.type == "peaceful-protest"
+
+
+def test_a_report_written_weeks_later_anchors_on_its_lead_incident(reference) -> None:
+    """Published 9 May; the incident it codes was on 1 April: a second claim of that day is
+    no recalled incident, one of January is."""
+    day = text_date(dt.date(2023, 4, 1))
+    raid = claim("attack-0", "Gunmen attacked Kaya on 1 April.", 0, attackers=(group("Gunmen"),),
+                 place=town("Kaya", 13.09, -1.08), date=day)
+    kidnap = claim("abduction-100", "Gunmen seized a teacher in Djibo that day.", 100,
+                   type_="abduction", attackers=(group("Gunmen"),),
+                   victims=(group("a teacher"),), place=town("Djibo", 14.1, -1.63), date=day)
+    older = claim("attack-200", "Gunmen had raided Arbinda in January.", 200,
+                  attackers=(group("Gunmen"),), place=town("Arbinda", 14.23, -0.87),
+                  date=text_date(dt.date(2023, 1, 20)))
+    frames = {f.place.name: f for f in run(reference, raid, kidnap, older) if f.place}
+    assert not frames["Kaya"].background and not frames["Djibo"].background
+    assert frames["Arbinda"].background

@@ -930,3 +930,8 @@ def test_a_force_named_by_a_demonym_read_as_a_person_is_still_a_force() -> None:
     doc = load_pipeline()("On 9 May 2024, Nigerien forces neutralised 15 terrorists near Ayorou.")
     kinds = {doc[c.start : c.end].text: c.kind for c in actor_candidates(doc)}
     assert kinds.get("Nigerien forces") == "group"
+
+
+def test_who_carried_out_the_strike_that_killed_is_the_attacker() -> None:
+    claim = only(extract("A drone strike by the army killed eight herders near Djibo on Monday."))
+    assert "army" in " ".join(mentions(claim.attackers)).lower()

@@ -355,6 +355,18 @@ def trigger_args(trigger: Token, phrase_object: Token | None) -> TriggerArgs:
         elif trigger.dep_ == "acl" and trigger.tag_ == "VBN":
             passive_subjects = [trigger.head]
     args.agents.extend(_partitive(s) for s in subjects)  # "thousands of protesters marched"
+    for subject in subjects:
+        if subject.lemma_.lower() in LANG.noun_triggers or any(
+            c.dep_ in {"compound", "amod"} and c.lower_ in LANG.aircraft_words
+            for c in subject.children
+        ):
+            # "a drone strike by the army killed eight civilians": who struck killed
+            args.agents.extend(
+                obj
+                for prep in subject.children
+                if prep.dep_ in {"prep", "agent"} and prep.lower_ == "by"
+                for obj in _pobj(prep)
+            )
     # "a total of 53 people were killed", "killed a group of six tourists"
     args.patients.extend(_partitive(s, numbers=False) for s in passive_subjects)
     for child in trigger.children:
