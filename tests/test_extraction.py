@@ -935,3 +935,13 @@ def test_a_force_named_by_a_demonym_read_as_a_person_is_still_a_force() -> None:
 def test_who_carried_out_the_strike_that_killed_is_the_attacker() -> None:
     claim = only(extract("A drone strike by the army killed eight herders near Djibo on Monday."))
     assert "army" in " ".join(mentions(claim.attackers)).lower()
+
+
+def test_what_a_protest_is_against_is_its_cause_and_who_protested_its_actor() -> None:
+    claim = only(extract("Hundreds demonstrated against the new fuel tax in Niamey on Sunday."))
+    assert claim.type == "peaceful-protest" and not claim.targets
+    claim = only(
+        extract("Teachers protesting the closure of their school marched through Dori on Monday."),
+        "peaceful-protest",
+    )
+    assert mentions(claim.attackers) == {"Teachers"} and not claim.targets

@@ -369,12 +369,25 @@ def claim_from_trigger(
     args = trigger_args(token, trig.phrase_object)
     attackers = [r for r, _ in _refs(args.agents, cands, doc, args.exact) if r.kind != "object"]
     if trig.family in {"protest", "riot"} and not attackers:
-        attackers = _crowd(args.agents)
+        # "youths protesting the arrest of a chief": the people the participle describes
+        described = [token.head] if token.dep_ == "acl" and token.tag_ == "VBG" else []
+        attackers = _crowd(args.agents or described)
     elif trig.family in {"attack", "arson", "looting", "clash"} and not attackers:
         # "angry residents burned the house", "villagers lynched a man", "students clashed
         # with police": the people who did it are a side (a mob, as ACLED codes them)
         attackers = _crowd([t for t in args.agents if _people_noun(_partitive(t))])
     patients = args.patients
+    if trig.family == "protest":
+        # what a protest is against is its cause ("protesting the arrest of a chief",
+        # "demonstrating against the postponement"), not a thing it hit
+        causes = {c.i for c in token.children if c.dep_ in {"dobj", "obj"}} | {
+            o.i
+            for p in token.children
+            if p.dep_ == "prep" and p.lower_ in LANG.cause_prepositions
+            for o in p.children
+            if o.dep_ == "pobj"
+        }
+        patients = [p for p in patients if p.i not in causes]
     if trig.family not in {"capture", "looting"}:
         patients = patients + args.of_objects  # "the killing of the attorney general"
     patient_refs = _refs(patients, cands, doc, args.exact)
