@@ -945,3 +945,8 @@ def test_what_a_protest_is_against_is_its_cause_and_who_protested_its_actor() ->
         "peaceful-protest",
     )
     assert mentions(claim.attackers) == {"Teachers"} and not claim.targets
+
+
+def test_the_town_a_verb_struck_is_where_it_happened() -> None:
+    claim = only(extract("Jihadists attacked the town of Xqzbogo early on Sunday, killing 23."))
+    assert claim.place is not None and claim.place.name == "Xqzbogo"

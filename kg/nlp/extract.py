@@ -701,6 +701,9 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
         and (t.lower_ in {"in", "at", "near", "outside"} or _distance_from(t) or _on_a_place(t))
         and not _of_the_source(t)
     ]
+    named = _place_attacked(trigger, sent)
+    if named is not None:
+        return named
     ordered = [t for t in preps if t.i > trigger.i] + [
         t for t in reversed(preps) if t.i < trigger.i
     ]
@@ -740,6 +743,36 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
         if segments:
             return _written_place(segments)
     return _where_antecedent(trigger, sent)
+
+
+def _place_attacked(trigger: Token, sent: Span) -> PlaceRef | None:
+    """ "raided the village of X", "attacked the town of X": the place the verb struck is
+    where. (A bare name struck may be a nation: "those who attack France".)"""
+    if trigger.pos_ != "VERB":
+        return None
+    doc = sent.doc
+    for obj in trigger.children:
+        if obj.dep_ not in {"dobj", "obj"}:
+            continue
+        if obj.lower_ in LANG.place_class_nouns or obj.lemma_.lower() in LANG.place_class_nouns:
+            names = [
+                o
+                for prep in obj.children
+                if prep.dep_ == "prep" and prep.lower_ == "of"
+                for o in prep.children
+                if o.dep_ == "pobj" and _place_word(o)
+            ]
+            if not names:
+                continue
+            start = names[0].left_edge.i
+        else:
+            continue
+        segments = [
+            s for s in _place_segments(doc, start, sent.end) if s.name and s.name[0].isupper()
+        ]
+        if segments:
+            return _written_place(segments)
+    return None
 
 
 def _written_place(segments: list[PlaceSegment]) -> PlaceRef:
