@@ -950,3 +950,9 @@ def test_what_a_protest_is_against_is_its_cause_and_who_protested_its_actor() ->
 def test_the_town_a_verb_struck_is_where_it_happened() -> None:
     claim = only(extract("Jihadists attacked the town of Xqzbogo early on Sunday, killing 23."))
     assert claim.place is not None and claim.place.name == "Xqzbogo"
+
+
+def test_people_hit_are_the_people_not_the_name_before_them() -> None:
+    claim = only(extract("On Sunday, Fulani militia killed 15 Dogon villagers near Bankass."))
+    assert "15 Dogon villagers" in mentions(claim.victims)
+    assert "Dogon" not in mentions(claim.targets) | mentions(claim.victims)

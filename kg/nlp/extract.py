@@ -384,6 +384,8 @@ def _candidate_for(tok: Token, cands: list[ActorCandidate]) -> ActorCandidate | 
     for cand in cands:
         if cand.start <= tok.i < cand.end:
             return cand
+    if _is_civilian(tok):
+        return None  # "15 Dogon villagers": the villagers, whatever the word before them names
     left, right = tok.left_edge.i, tok.i + 1
     inside = [c for c in cands if left <= c.core_start and c.core_end <= right]
     return inside[-1] if inside else None
