@@ -956,3 +956,13 @@ def test_people_hit_are_the_people_not_the_name_before_them() -> None:
     claim = only(extract("On Sunday, Fulani militia killed 15 Dogon villagers near Bankass."))
     assert "15 Dogon villagers" in mentions(claim.victims)
     assert "Dogon" not in mentions(claim.targets) | mentions(claim.victims)
+
+
+def test_a_road_named_by_its_ends_is_near_its_first_town() -> None:
+    claim = only(extract("Bandits abducted 40 passengers on the Kaduna-Abuja highway on Sunday."))
+    assert claim.place is not None and claim.place.mentions == ("Kaduna",)
+    assert claim.place.segments[0].relation == "near"
+    claim = only(
+        extract("Gunmen abducted five traders along the Xqzkari-Damboa road (Bama, Borno) today.")
+    )
+    assert claim.place is not None and claim.place.mentions == ("Xqzkari", "Bama", "Borno")

@@ -530,7 +530,14 @@ def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
         two = f"{low} {doc[i + 1].lower_}" if i + 1 < limit else ""
         if tok.text == ",":
             close()
-        elif tok.text == "(" and words and not bracket and segments == []:
+        elif words and not segments and low in LANG.road_nouns and _joined_towns(words):
+            # "the Kaduna-Abuja highway": on the road out of the first town
+            first = words[: [t.text for t in words].index("-")]
+            words, relation = first, "near"
+            close()
+        elif tok.text == "(" and not bracket and (words or len(segments) == 1) and (
+            len(segments) == (0 if words else 1)
+        ):
             close()
             bracket = True
         elif tok.text == ")" and bracket:
@@ -576,6 +583,15 @@ def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
         i += 1
     close()
     return segments
+
+
+def _joined_towns(words: list[Token]) -> bool:
+    """ "Kaduna-Abuja", "Monguno - Maiduguri": two names joined by a hyphen, a road's ends."""
+    texts = [t.text for t in words]
+    if "-" not in texts:
+        return False
+    cut = texts.index("-")
+    return 0 < cut < len(texts) - 1 and texts[0][:1].isupper() and texts[cut + 1][:1].isupper()
 
 
 def _described_name(doc: Doc, start: int, limit: int) -> int | None:
@@ -645,6 +661,13 @@ def _on_a_place(prep: Token) -> bool:
     )
 
 
+def _on_a_road(prep: Token) -> bool:
+    """ "on the Kaduna-Abuja highway", "along the Monguno-Maiduguri road"."""
+    return prep.lower_ in {"on", "along"} and any(
+        c.dep_ == "pobj" and c.lower_ in LANG.road_nouns for c in prep.children
+    )
+
+
 def _of_the_source(prep: Token) -> bool:
     """ "according to officials in Maroua", "a police officer in Maroua told AFP": where the
     source sits, not where the event was."""
@@ -700,7 +723,12 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
         for t in sent
         if t.dep_ == "prep"
         and t.head.i in clause
-        and (t.lower_ in {"in", "at", "near", "outside"} or _distance_from(t) or _on_a_place(t))
+        and (
+            t.lower_ in {"in", "at", "near", "outside"}
+            or _distance_from(t)
+            or _on_a_place(t)
+            or _on_a_road(t)
+        )
         and not _of_the_source(t)
     ]
     named = _place_attacked(trigger, sent)
