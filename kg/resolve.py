@@ -56,6 +56,9 @@ def _country_of(segments: tuple[PlaceSegment, ...], gazetteer: Gazetteer) -> Pla
     return None
 
 
+SEAT_CITY = 500_000
+"""A city this large is what its bare name means, not the region named after it."""
+
 BIG_CITY = 1_000_000
 """A city this large is the one meant wherever the article's context points ("Niamey" in a
 story that names France more than Niger)."""
@@ -73,6 +76,22 @@ def _resolve_segment(
         # "the Far North Region": the area whose name is "Far North"; "Marte Local
         # Government Area": the district of the town Marte, its seat
         found = gazetteer.lookup(name[: area.start()], country_code, levels=_AREA_LEVELS)
+    if found and found[0].level != "locality" and not area:
+        # "in Kano", "on the Kaduna road": a bare name shared by a region and its big seat is
+        # the city ("Kano State", "the Mopti region" say the region)
+        seat = next(
+            (
+                p
+                for p in found
+                if p.level == "locality"
+                and p.country_code == found[0].country_code
+                and fold(p.name) == fold(found[0].name)
+                and (p.population or 0) >= SEAT_CITY
+            ),
+            None,
+        )
+        if seat is not None:
+            found = [seat, *(p for p in found if p is not seat)]
     if country_code is not None:
         inside = [p for p in found if p.country_code == country_code]
         if not inside and context:

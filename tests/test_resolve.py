@@ -357,3 +357,12 @@ def test_a_big_city_is_itself_when_the_articles_country_has_no_place_of_its_name
     # a village of the name elsewhere is not taken for a place in the article's country
     ref = resolve_place(place(PlaceSegment("Xqzbaga")), gazetteer, fallback_country="FR")
     assert (ref.country_code, ref.precision) == ("FR", None)
+
+
+def test_a_bare_name_shared_by_a_state_and_its_big_seat_is_the_city(gazetteer) -> None:
+    city = resolve_place(place(PlaceSegment("Kano")), gazetteer, fallback_country="NG")
+    assert city.precision == 1 and (city.place_key or "").startswith("geonames:")
+    state = resolve_place(place(PlaceSegment("Kano State")), gazetteer, fallback_country="NG")
+    assert state.precision == 3
+    region = resolve_place(place(PlaceSegment("Mopti")), gazetteer, fallback_country="ML")
+    assert region.precision == 3  # a seat of 120,000: the name is the region's
