@@ -966,3 +966,10 @@ def test_a_road_named_by_its_ends_is_near_its_first_town() -> None:
         extract("Gunmen abducted five traders along the Xqzkari-Damboa road (Bama, Borno) today.")
     )
     assert claim.place is not None and claim.place.mentions == ("Xqzkari", "Bama", "Borno")
+
+
+def test_a_toll_revised_later_in_the_article_is_the_storys_toll() -> None:
+    text = "Gunmen killed seven traders in Kaya on Monday. The death toll later rose to 19."
+    claim = only(extract(text))
+    assert claim.fatalities == 19
+    assert only(extract("Gunmen killed seven traders in Kaya on Monday.")).fatalities == 7

@@ -13,6 +13,7 @@ from dataclasses import replace
 from spacy.tokens import Doc, Span, Token
 
 from kg.codebook import EXPLOSIONS, anaphor_alike
+from kg.codebook import family as type_family
 from kg.lang import language
 from kg.nlp.extract import (
     ActorCandidate,
@@ -32,6 +33,7 @@ from kg.nlp.extract import (
     irrealis,
     is_anaphoric,
     materiel_lots,
+    number_value,
     place_of,
     the_dead,
     trigger_args,
@@ -718,6 +720,7 @@ def extract_article(doc: Doc, article: Article, reference: ReferenceData) -> Ext
     if has_roles(doc):
         claims = _with_trained_roles(claims, doc, article, reference)
     claims = _attributed(claims, doc, cands, offset)
+    claims = _toll_revised(claims, doc)
     mentions = tuple(c.ref(doc) for c in cands if c.kind in {"organization", "group"})
     places = tuple(_text(e) for e in doc.ents if e.label_ in {"GPE", "LOC", "NORP"})
     return Extraction(article, tuple(claims), tuple(uncoded), mentions, places)
@@ -791,6 +794,28 @@ def _with_trained_roles(
     return kept + apply_roles(
         _merge_same_type(excluded), fillers, char_starts, paragraph_of, reference
     )
+
+
+def _toll_revised(claims: list[EventClaim], doc: Doc) -> list[EventClaim]:
+    """ "The toll later rose to 41": the article's latest figure is its story's toll (the
+    incident it tells first), when higher than the one its own sentence gave."""
+    told = [
+        i for i, c in enumerate(claims) if not c.background and type_family(c.type) == "violence"
+    ]
+    if not told:
+        return claims
+    revised = [
+        value
+        for sent in doc.sents
+        for match in LANG.toll_revision.finditer(sent.text)
+        if (value := number_value(match["n"])) is not None and value < 100_000
+    ]
+    story = claims[told[0]]
+    if not revised or (story.fatalities or 0) >= revised[-1]:
+        return claims
+    out = list(claims)
+    out[told[0]] = replace(story, fatalities=revised[-1])
+    return out
 
 
 def _responsible(sent: Span) -> list[Token]:
