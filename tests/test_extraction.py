@@ -973,3 +973,8 @@ def test_a_toll_revised_later_in_the_article_is_the_storys_toll() -> None:
     claim = only(extract(text))
     assert claim.fatalities == 19
     assert only(extract("Gunmen killed seven traders in Kaya on Monday.")).fatalities == 7
+
+
+def test_places_counted_within_a_named_one_are_placed_there() -> None:
+    claim = only(extract("Gunmen killed 14 civilians in several villages of Xqzkoro on Sunday."))
+    assert claim.place is not None and claim.place.name == "Xqzkoro"

@@ -568,6 +568,14 @@ def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
         ):
             i += 1  # "the village of X", "the capital, X"
         elif (
+            not words
+            and (tok.like_num or low in LANG.partitive_quantifiers)
+            and i + 3 < limit
+            and tok.nbor().lemma_.lower() in LANG.place_class_nouns
+            and tok.nbor(2).lower_ == "of"
+        ):
+            i += 2  # "several districts of X", "two villages of X"
+        elif (
             (
                 not words
                 and tok.like_num
