@@ -978,3 +978,9 @@ def test_a_toll_revised_later_in_the_article_is_the_storys_toll() -> None:
 def test_places_counted_within_a_named_one_are_placed_there() -> None:
     claim = only(extract("Gunmen killed 14 civilians in several villages of Xqzkoro on Sunday."))
     assert claim.place is not None and claim.place.name == "Xqzkoro"
+
+
+def test_a_village_near_a_town_keeps_both() -> None:
+    claim = only(extract("Gunmen killed nine people in the village of Xqzgo near Djibo on Monday."))
+    assert claim.place is not None and claim.place.mentions == ("Xqzgo", "Djibo")
+    assert claim.place.segments[1].relation == "near"

@@ -542,6 +542,9 @@ def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
             bracket = True
         elif tok.text == ")" and bracket:
             break
+        elif words and not bracket and low == "near" and i + 1 < limit and _place_word(tok.nbor()):
+            close()  # "the village of X near Djibo": X, then the town it is near
+            relation = "near"
         elif not words and two in LANG.location_relations:
             relation = LANG.location_relations[two]
             i += 1
