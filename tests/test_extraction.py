@@ -984,3 +984,10 @@ def test_a_village_near_a_town_keeps_both() -> None:
     claim = only(extract("Gunmen killed nine people in the village of Xqzgo near Djibo on Monday."))
     assert claim.place is not None and claim.place.mentions == ("Xqzgo", "Djibo")
     assert claim.place.segments[1].relation == "near"
+
+
+def test_the_dead_counted_in_the_next_sentence_are_the_storys_toll() -> None:
+    claim = only(extract("Gunmen raided a market in Kaya on Monday. Four traders died."))
+    assert claim.fatalities == 4
+    claim = only(extract("Gunmen raided a market in Kaya on Monday. Prices have since doubled."))
+    assert claim.fatalities is None

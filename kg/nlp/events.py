@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import replace
+from itertools import pairwise
 
 from spacy.tokens import Doc, Span, Token
 
@@ -720,7 +721,7 @@ def extract_article(doc: Doc, article: Article, reference: ReferenceData) -> Ext
     if has_roles(doc):
         claims = _with_trained_roles(claims, doc, article, reference)
     claims = _attributed(claims, doc, cands, offset)
-    claims = _toll_revised(claims, doc)
+    claims = _toll_revised(claims, doc, offset)
     mentions = tuple(c.ref(doc) for c in cands if c.kind in {"organization", "group"})
     places = tuple(_text(e) for e in doc.ents if e.label_ in {"GPE", "LOC", "NORP"})
     return Extraction(article, tuple(claims), tuple(uncoded), mentions, places)
@@ -796,26 +797,35 @@ def _with_trained_roles(
     )
 
 
-def _toll_revised(claims: list[EventClaim], doc: Doc) -> list[EventClaim]:
-    """ "The toll later rose to 41": the article's latest figure is its story's toll (the
-    incident it tells first), when higher than the one its own sentence gave."""
+def _toll_revised(claims: list[EventClaim], doc: Doc, offset: int) -> list[EventClaim]:
+    """The article's story (the incident it tells first) takes a toll told apart from its own
+    sentence: the latest figure ("The toll later rose to 41"), when higher, or, when its
+    sentence gave none, the dead counted by the next sentence if that one tells no incident of
+    its own ("Students clashed with police in Dakar. One student died.")."""
     told = [
         i for i, c in enumerate(claims) if not c.background and type_family(c.type) == "violence"
     ]
     if not told:
         return claims
+    story = claims[told[0]]
+    sents = list(doc.sents)
     revised = [
         value
-        for sent in doc.sents
+        for sent in sents
         for match in LANG.toll_revision.finditer(sent.text)
         if (value := number_value(match["n"])) is not None and value < 100_000
     ]
-    story = claims[told[0]]
-    if not revised or (story.fatalities or 0) >= revised[-1]:
+    toll = revised[-1] if revised and (story.fatalities or 0) < revised[-1] else None
+    if toll is None and story.fatalities is None:
+        evidence = {e.start for c in claims for e in c.evidence}
+        for sent, after in pairwise(sents):
+            if sent.start_char + offset == story.evidence[0].start:
+                if after.start_char + offset not in evidence:
+                    toll = _toll(after)
+                break
+    if toll is None:
         return claims
-    out = list(claims)
-    out[told[0]] = replace(story, fatalities=revised[-1])
-    return out
+    return [replace(c, fatalities=toll) if c is story else c for c in claims]
 
 
 def _responsible(sent: Span) -> list[Token]:
