@@ -308,7 +308,11 @@ def _joinable(
             and all(t.kind == "object" for t in other.targets)
             and bool(_things(other) & set(fold(_text(crowd_claim)).split()))
         )
-        crowd = _protesters(other, lexicon.crowds)
+        # "students clashed with police during a demonstration": people of the protest's
+        # sentence who fight are its crowd
+        crowd = _protesters(other, lexicon.crowds) or (
+            _share_sentence(frame, claim) and _protesters(other, lexicon.mobs)
+        )
         if other.attackers and not crowd and not _protesters_hit(other, lexicon):
             return False  # gunmen are not the crowd: an attack and a protest about it are two
         if not (
@@ -485,7 +489,8 @@ def refine_type(
     if _riot_tactic(frame, lexicon):
         return "violent-demonstration"  # "protesters burned tyres", told alone
     if (
-        kinds <= PROTESTS | {"arson", "looting-property-destruction", "attack", "arrests"}
+        kinds
+        <= PROTESTS | {"arson", "looting-property-destruction", "attack", "armed-clash", "arrests"}
         and kinds & PROTESTS
     ):
         # who did the violence: the crowd (a riot), or the forces that met it

@@ -675,3 +675,14 @@ def test_a_report_written_weeks_later_anchors_on_its_lead_incident(reference) ->
     frames = {f.place.name: f for f in run(reference, raid, kidnap, older) if f.place}
     assert not frames["Kaya"].background and not frames["Djibo"].background
     assert frames["Arbinda"].background
+
+
+def test_people_who_fight_in_a_protests_sentence_are_its_crowd(reference) -> None:
+    text = "Students clashed with police in Kaya during a march against school closures."
+    march = claim("peaceful-protest-0", text, 0, type_="peaceful-protest",
+                  place=town("Kaya", 13.09, -1.08))
+    clash = claim("armed-clash-0", text, 0, type_="armed-clash",
+                  attackers=(group("Students"),), targets=(group("police"),),
+                  place=town("Kaya", 13.09, -1.08))
+    [frame] = run(reference, march, clash)
+    assert frame.type == "violent-demonstration"
