@@ -991,3 +991,12 @@ def test_the_dead_counted_in_the_next_sentence_are_the_storys_toll() -> None:
     assert claim.fatalities == 4
     claim = only(extract("Gunmen raided a market in Kaya on Monday. Prices have since doubled."))
     assert claim.fatalities is None
+
+
+def test_a_thing_hit_is_named_without_the_place_phrase_after_it() -> None:
+    claim = only(
+        extract("Angry residents burned the house of a suspected thief in Kaya (Kaya, Sanmatenga).")
+    )
+    assert mentions(claim.targets) and not any(
+        "Kaya" in m or "(" in m for m in mentions(claim.targets)
+    )

@@ -110,6 +110,23 @@ def _ruler_ids(
     return actor, weapon
 
 
+def _without_place_tail(span: Span) -> Span:
+    """ "the house of a suspected kidnapper in Gusau (Gusau, Zamfara": the thing, without the
+    place phrase or the bracket that the "of" phrase's right edge took along."""
+    doc = span.doc
+    for tok in span[1:]:
+        if tok.text == "(" or (
+            tok.dep_ == "prep"
+            and tok.lower_ in {"in", "at", "near"}
+            and any(
+                c.dep_ == "pobj" and (c.ent_type_ in {"GPE", "LOC"} or c.pos_ == "PROPN")
+                for c in tok.children
+            )
+        ):
+            return Span(doc, span.start, tok.i, label=span.label)
+    return span
+
+
 def role_fillers(doc: Doc, sentence_starts: list[int]) -> list[RoleFiller]:
     out: list[RoleFiller] = []
     spans = doc.spans.get(ROLES_KEY, [])
@@ -118,6 +135,7 @@ def role_fillers(doc: Doc, sentence_starts: list[int]) -> list[RoleFiller]:
     names = ArticleMentions(doc)  # read once for all the fillers
     linked = [(e.start, e.end, e.label_, e.ent_id_) for e in doc.ents if e.ent_id_]
     for span in spans:
+        span = _without_place_tail(span)
         text = surface(doc, span.start_char, span.end_char).strip(" ,.;:\"'")
         text = _LEAD_WORDS.sub("", text)
         if not text or not any(c.isalnum() for c in text):
