@@ -742,9 +742,9 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
         )
         and not _of_the_source(t)
     ]
-    named = _place_attacked(trigger, sent)
-    if named is not None:
-        return named
+    struck = _place_attacked(trigger, sent)
+    if struck is not None:
+        return struck
     ordered = [t for t in preps if t.i > trigger.i] + [
         t for t in reversed(preps) if t.i < trigger.i
     ]
