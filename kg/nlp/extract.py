@@ -942,6 +942,18 @@ def _years_named(doc: Doc) -> set[int]:
     }
 
 
+def _text_date(resolved: ResolvedDate, words: str) -> DateValue:
+    """A date the text gives, as written."""
+    return DateValue(
+        resolved.value,
+        resolved.earliest,
+        resolved.latest,
+        resolved.precision,
+        DateOrigin.TEXT,
+        words,
+    )
+
+
 def date_of(sent: Span, article: Article) -> DateValue | None:
     reference = article.reference_date
     ents = [e for e in sent.ents if e.label_ in {"DATE", "TIME"} and not _names_other_thing(e)]
@@ -970,28 +982,14 @@ def date_of(sent: Span, article: Article) -> DateValue | None:
                 _text(ent),
                 of_statement=True,
             )
-        return DateValue(
-            resolved.value,
-            resolved.earliest,
-            resolved.latest,
-            resolved.precision,
-            DateOrigin.TEXT,
-            _text(ent),
-        )
+        return _text_date(resolved, _text(ent))
     seen = [(e.start_char, e.end_char) for e in sent.ents if e.label_ in {"DATE", "TIME"}]
     for start, end, resolved in written:
         if any(a < end and start < b for a, b in seen) or (
             reference and resolved.value > reference
         ):
             continue  # the recogniser's dates were read above
-        return DateValue(
-            resolved.value,
-            resolved.earliest,
-            resolved.latest,
-            resolved.precision,
-            DateOrigin.TEXT,
-            surface(sent.doc, start, end),
-        )
+        return _text_date(resolved, surface(sent.doc, start, end))
     if article.dateline_date is not None:
         day = article.dateline_date
         return DateValue(day, None, day, None, DateOrigin.DATELINE, None)
