@@ -1089,15 +1089,16 @@ def _one_per_village(
             tolls.setdefault(fold(match[2]), value)
     if len(tolls) < 2:
         return frames
+    pairs = [
+        (m[1], m[2])
+        for m in lexicon.place_pair.finditer(text)
+        if fold(m[1]) in tolls and fold(m[2]) in tolls
+    ]
     out: list[Frame] = []
     for frame, types, keys in frames:
         place = frame.place
         pair = next(
-            (
-                (m[1], m[2]) for m in lexicon.place_pair.finditer(text)
-                if place is not None and fold(place.name) in {fold(m[1]), fold(m[2])}
-                and fold(m[1]) in tolls and fold(m[2]) in tolls
-            ),
+            (p for p in pairs if place is not None and fold(place.name) in {fold(n) for n in p}),
             None,
         )
         if frame.background or place is None or pair is None:

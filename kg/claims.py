@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -382,48 +382,57 @@ def _collect(
         event = events.get(_value(row["e"]))
         if event is not None and event.place is not None:
             event.place_mentions.add(_value(row["m"]))
-    parts: dict[tuple[str, str], set[str]] = {}
-    for row in _rows(store, PARTICIPANTS, event_class, ids, stable):
-        event = events.get(_value(row["e"]))
-        if event is None:
-            continue
-        mentions = parts.get((event.id, _value(row["part"])))
-        if mentions is None:
-            kind = _value(row["kind"])
-            role = _ROLE_FIELD[_value(row["role"])]
-            if role == "victims" and kind != "person":
-                role = "unnamed_victims"
-            actor = _value(row["actor"])
-            entry = {
-                "name": _value(row["name"]),
-                "kind": kind,
-                "id": actor if "/actor/" in actor else None,
-                "wikidata": (_value(row["wd"]) or "").rsplit("/", 1)[-1] or None,
-                "basis": _value(row["basis"]),
-            }
-            mentions = parts[(event.id, _value(row["part"]))] = set()
-            event.roles[role].append((entry, mentions))
-        mentions.add(_value(row["mention"]))
-    lots: dict[tuple[str, str], set[str]] = {}
-    for row in _rows(store, MATERIEL, event_class, ids, stable):
-        event = events.get(_value(row["e"]))
-        if event is None:
-            continue
-        mentions = lots.get((event.id, _value(row["lot"])))
-        if mentions is None:
-            entry = {
-                "name": _value(row["name"]),
-                "category": _value(row["category"]),
-                "origin": _value(row["origin"]),
-                "role": _value(row["role"]),
-                "quantity": _int(row["qty"]),
-                "id": _value(row["model"]),
-                "lot": _value(row["lot"]),
-            }
-            mentions = lots[(event.id, _value(row["lot"]))] = set()
-            event.lots.append((entry, mentions))
-        mentions.add(_value(row["mention"]))
+    def participant(event: _Draft, row: Any, mentions: set[str]) -> None:
+        kind = _value(row["kind"])
+        role = _ROLE_FIELD[_value(row["role"])]
+        if role == "victims" and kind != "person":
+            role = "unnamed_victims"
+        actor = _value(row["actor"])
+        entry = {
+            "name": _value(row["name"]),
+            "kind": kind,
+            "id": actor if "/actor/" in actor else None,
+            "wikidata": (_value(row["wd"]) or "").rsplit("/", 1)[-1] or None,
+            "basis": _value(row["basis"]),
+        }
+        event.roles[role].append((entry, mentions))
+
+    def lot(event: _Draft, row: Any, mentions: set[str]) -> None:
+        entry = {
+            "name": _value(row["name"]),
+            "category": _value(row["category"]),
+            "origin": _value(row["origin"]),
+            "role": _value(row["role"]),
+            "quantity": _int(row["qty"]),
+            "id": _value(row["model"]),
+            "lot": _value(row["lot"]),
+        }
+        event.lots.append((entry, mentions))
+
+    _gather(_rows(store, PARTICIPANTS, event_class, ids, stable), events, "part", participant)
+    _gather(_rows(store, MATERIEL, event_class, ids, stable), events, "lot", lot)
     return events
+
+
+def _gather(
+    rows: Iterable[Any],
+    events: dict[str, _Draft],
+    node: str,
+    add: Callable[[_Draft, Any, set[str]], None],
+) -> None:
+    """Rows of (event, node, mention, ...): each node of an event added once (``add`` gets
+    its first row and the set its mentions are collected in), every mention kept."""
+    seen: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        event = events.get(_value(row["e"]))
+        if event is None:
+            continue
+        key = (event.id, _value(row[node]))
+        mentions = seen.get(key)
+        if mentions is None:
+            mentions = seen[key] = set()
+            add(event, row, mentions)
+        mentions.add(_value(row["mention"]))
 
 
 def _places(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -204,14 +204,19 @@ class ReferenceData:
         names = ", ".join(sorted(a.name for a in top))
         return ActorLink(None, f"affiliate of {actor.name}: several in {country_code} ({names})")
 
-    def ancestors(self, actor_id: str) -> list[tuple[Affiliation, Actor]]:
-        """Every (affiliation, actor) reachable upwards, for transitive affiliation queries."""
+    def ancestors(
+        self, actor_id: str, relations: Collection[str] | None = None
+    ) -> list[tuple[Affiliation, Actor]]:
+        """Every (affiliation, actor) reachable upwards, for transitive affiliation queries;
+        with ``relations``, through affiliations of those kinds only."""
         out: list[tuple[Affiliation, Actor]] = []
         stack, seen = [actor_id], {actor_id}
         while stack:
             current = stack.pop()
             for aff in self.parents(current):
                 if aff.other in seen or aff.other not in self.actors:
+                    continue
+                if relations is not None and aff.relation not in relations:
                     continue
                 seen.add(aff.other)
                 out.append((aff, self.actors[aff.other]))

@@ -210,16 +210,7 @@ class ActorLinker:
     def is_ancestor(self, maybe_parent: str, child: str) -> bool:
         """Whether ``child`` is part of ``maybe_parent`` (a branch, faction or affiliate of it,
         at any remove): an ally or a splinter is another side, named as its own."""
-        stack, seen = [child], {child}
-        while stack:
-            for link in self.reference.parents(stack.pop()):
-                if link.relation not in _PARTS or link.other in seen:
-                    continue
-                if link.other == maybe_parent:
-                    return True
-                seen.add(link.other)
-                stack.append(link.other)
-        return False
+        return any(actor.id == maybe_parent for _, actor in self.reference.ancestors(child, _PARTS))
 
 
 _PARTS = frozenset({"part-of", "branch-of", "faction-of", "affiliated-with", "merged-into"})

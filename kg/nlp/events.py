@@ -808,17 +808,15 @@ def _toll_revised(claims: list[EventClaim], doc: Doc, offset: int) -> list[Event
     if not told:
         return claims
     story = claims[told[0]]
-    sents = list(doc.sents)
     revised = [
         value
-        for sent in sents
-        for match in LANG.toll_revision.finditer(sent.text)
+        for match in LANG.toll_revision.finditer(doc.text)
         if (value := number_value(match["n"])) is not None and value < 100_000
     ]
     toll = revised[-1] if revised and (story.fatalities or 0) < revised[-1] else None
     if toll is None and story.fatalities is None:
         evidence = {e.start for c in claims for e in c.evidence}
-        for sent, after in pairwise(sents):
+        for sent, after in pairwise(doc.sents):
             if sent.start_char + offset == story.evidence[0].start:
                 if after.start_char + offset not in evidence:
                     toll = _toll(after)

@@ -535,9 +535,8 @@ def _place_segments(doc: Doc, start: int, limit: int) -> list[PlaceSegment]:
             first = words[: [t.text for t in words].index("-")]
             words, relation = first, "near"
             close()
-        elif tok.text == "(" and not bracket and (words or len(segments) == 1) and (
-            len(segments) == (0 if words else 1)
-        ):
+        elif tok.text == "(" and not bracket and len(segments) + bool(words) == 1:
+            # the one place named so far, its containers in the bracket
             close()
             bracket = True
         elif tok.text == ")" and bracket:
@@ -704,8 +703,12 @@ def _distance_from(prep: Token) -> bool:
 def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
     """The location phrase of an event: an "in/at/near X" phrase of its sentence.
 
-    Phrases after the trigger come first (news says "attacked X in Y"), then those before it.
+    The town the verb struck comes first ("raided the village of X"), then phrases after the
+    trigger (news says "attacked X in Y"), then those before it.
     """
+    struck = _place_attacked(trigger, sent)
+    if struck is not None:
+        return struck
     clause = (
         {trigger.i}
         | {a.i for a in trigger.ancestors}
@@ -742,9 +745,6 @@ def place_of(trigger: Token, sent: Span) -> PlaceRef | None:
         )
         and not _of_the_source(t)
     ]
-    struck = _place_attacked(trigger, sent)
-    if struck is not None:
-        return struck
     ordered = [t for t in preps if t.i > trigger.i] + [
         t for t in reversed(preps) if t.i < trigger.i
     ]
@@ -793,23 +793,23 @@ def _place_attacked(trigger: Token, sent: Span) -> PlaceRef | None:
         return None
     doc = sent.doc
     for obj in trigger.children:
-        if obj.dep_ not in {"dobj", "obj"}:
+        if obj.dep_ not in {"dobj", "obj"} or not (
+            obj.lower_ in LANG.place_class_nouns or obj.lemma_.lower() in LANG.place_class_nouns
+        ):
             continue
-        if obj.lower_ in LANG.place_class_nouns or obj.lemma_.lower() in LANG.place_class_nouns:
-            names = [
-                o
-                for prep in obj.children
-                if prep.dep_ == "prep" and prep.lower_ == "of"
-                for o in prep.children
-                if o.dep_ == "pobj" and _place_word(o)
-            ]
-            if not names:
-                continue
-            start = names[0].left_edge.i
-        else:
+        names = [
+            o
+            for prep in obj.children
+            if prep.dep_ == "prep" and prep.lower_ == "of"
+            for o in prep.children
+            if o.dep_ == "pobj" and _place_word(o)
+        ]
+        if not names:
             continue
         segments = [
-            s for s in _place_segments(doc, start, sent.end) if s.name and s.name[0].isupper()
+            s
+            for s in _place_segments(doc, names[0].left_edge.i, sent.end)
+            if s.name and s.name[0].isupper()
         ]
         if segments:
             return _written_place(segments)
@@ -958,10 +958,6 @@ def date_of(sent: Span, article: Article) -> DateValue | None:
     reference = article.reference_date
     ents = [e for e in sent.ents if e.label_ in {"DATE", "TIME"} and not _names_other_thing(e)]
     ents = [e for e in ents if not _speech_date(e)] + [e for e in ents if _speech_date(e)]
-    written = [
-        (sent.start_char + start, sent.start_char + start + len(words), day)
-        for start, words, day in written_days(sent.text)
-    ]
     for ent in ents:
         ent = _with_day_number(ent)
         resolved = parse_date(ent.text, reference)
@@ -984,7 +980,8 @@ def date_of(sent: Span, article: Article) -> DateValue | None:
             )
         return _text_date(resolved, _text(ent))
     seen = [(e.start_char, e.end_char) for e in sent.ents if e.label_ in {"DATE", "TIME"}]
-    for start, end, resolved in written:
+    for offset, words, resolved in written_days(sent.text):
+        start, end = sent.start_char + offset, sent.start_char + offset + len(words)
         if any(a < end and start < b for a, b in seen) or (
             reference and resolved.value > reference
         ):
